@@ -1,0 +1,356 @@
+"""The terminal subscriber: live module status, "capability unlocked" panels and showcase playback.
+
+Why it is built this way:
+- `handle()` never waits for a showcase (they run 30 s-2 min). It updates an in-memory model and
+  prints, or defers the print while a showcase owns the terminal; showcases queue in an unbounded
+  in-process list (at most one per module), played one after another by a player thread. So the
+  bus queue stays short and `drop_oldest` only ever sheds stale updates in theory: an
+  `achievement.unlocked` that reached `handle()` is never lost.
+- While a showcase plays, the Live status is stopped (transient, so it leaves no copies behind) and
+  the showcase runs as a child process that inherits the terminal; then the status comes back.
+- Not a terminal (piped, CI): no Live display, one plain line per change; NO_COLOR is honoured by rich.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import anyio
+from rich.console import Console, Group, RenderableType
+from rich.live import Live
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from tracker import catalog
+
+_SYMBOLS = {"complete": "✓", "in progress": "◐", "not started": "○", "broken": "✗", "locked": "·",
+            "regressed": "↓", "checking": "…", "unknown": " "}
+_ASCII = {"complete": "+", "in progress": "~", "not started": "o", "broken": "x", "locked": "-",
+          "regressed": "v", "checking": "?", "unknown": " "}
+_STYLES = {"complete": "green", "in progress": "yellow", "not started": "default", "broken": "red",
+           "locked": "bright_black", "regressed": "magenta", "checking": "cyan", "unknown": "bright_black"}
+_CELL_WIDTH = 17
+
+
+def find_showcase(name: str) -> Path | None:
+    """The showcase's script, or None while the showcases package does not provide it."""
+    try:
+        from showcases import showcase_path
+    except ImportError:
+        return None
+    path = showcase_path(name)
+    return Path(path) if path is not None and Path(path).is_file() else None
+
+
+@dataclass(frozen=True)
+class _Row:
+    """What the status shows for one module; replaced whole so the render thread never sees half."""
+
+    state: str = "unknown"
+    passed: int = 0
+    failed: int = 0
+    error: str = ""
+    checking: bool = False
+    regressed: bool = False
+
+    @property
+    def look(self) -> str:
+        if self.checking:
+            return "checking"
+        return "regressed" if self.regressed and self.state != "complete" else self.state
+
+
+@dataclass(frozen=True)
+class _PendingPanel:
+    """An unlock panel whose showcase is queued: drawn (as of its event) when that showcase starts."""
+
+    data: dict
+    done: frozenset[str]
+    row: _Row
+
+
+class TerminalSubscriber:
+    """Subscriber (CONTRACT.md) drawing the tracker's story in a terminal."""
+
+    name = "terminal"
+    queue_size = 1024
+    overflow = "drop_oldest"
+
+    def __init__(self, console: Console | None = None, workspace: Path | str = ".",
+                 play_showcases: bool = True, fast: bool = False) -> None:
+        self.console = console or Console()
+        self.workspace = Path(workspace).resolve()
+        self.play_showcases = play_showcases
+        self.fast = fast
+        self._rows = {m.id: _Row() for m in catalog.modules()}
+        self._symbols = _SYMBOLS if (self.console.encoding or "").lower().startswith("utf") else _ASCII
+        self._use_live = self.console.is_terminal and not self.console.is_dumb_terminal
+        self._live: Live | None = None
+        self._lock = threading.RLock()  # order: self._lock, then rich's own locks; render takes none
+        self._busy = False  # a showcase is queued or playing: output is deferred
+        self._deferred: list[RenderableType | _PendingPanel] = []
+        self._playlist: deque[dict[str, Any]] = deque()
+        self._wake = threading.Condition(self._lock)
+        self._closing = False
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._player: threading.Thread | None = None
+
+    # ---- the Subscriber protocol -------------------------------------------------------------
+    async def handle(self, event: dict) -> None:
+        """Update the model and show what changed; returns at once (never waits for a showcase)."""
+        kind, data = event.get("type", ""), event.get("data") or {}
+        if kind == "daemon.started":
+            self._out(Text(f"watching {data.get('workspace') or self.workspace}: save a file in "
+                           "tinytorch/ to check it (Ctrl-C stops)", style="bold"))
+        elif kind == "daemon.stopped":
+            self._out(Text(f"tracker stopped ({data.get('reason', 'done')})", style="bright_black"))
+        elif kind == "check.started":
+            self._set(data.get("module"), checking=True)
+        elif kind == "check.finished":
+            self._on_finished(data)
+        elif kind == "module.regressed":
+            self._set(data.get("module"), regressed=True, checking=False)
+            self._out(self._line(data.get("module"), "regressed", f"regressed, now {data.get('state')}",
+                                 data.get("error", "")))
+        elif kind == "achievement.unlocked":
+            self._on_unlocked(data)
+
+    async def close(self) -> None:
+        """Stop any showcase, the player and the Live display; leave the final status on screen."""
+        with self._lock:
+            self._closing = True
+            self._wake.notify_all()
+            proc = self._proc
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+        player = self._player
+        if player is not None:
+            await anyio.to_thread.run_sync(player.join, 3.0)
+        with self._lock:
+            if self._live is not None:
+                self._live.stop()
+                self._live = None
+            self._deferred.clear()
+            self.console.print(self.status())
+
+    # ---- public helpers (the demo uses them) ---------------------------------------------------
+    def note(self, message: RenderableType) -> None:
+        """Print a line above the live status (deferred while a showcase owns the terminal)."""
+        self._out(message)
+
+    async def wait_idle(self, poll_s: float = 0.05) -> None:
+        """Wait until no showcase is queued or playing and deferred output has been shown."""
+        while self._busy:
+            await anyio.sleep(poll_s)
+
+    def status(self) -> RenderableType:
+        """The compact status: overall progress bar and one cell per module (catalog order)."""
+        mods = catalog.modules()
+        done = sum(1 for m in mods if self._rows[m.id].state == "complete")
+        width = self.console.width
+        cols = max(1, min(4, (width - 4) // (_CELL_WIDTH + 2)))
+        grid = Table.grid(padding=(0, 2))
+        for _ in range(cols):
+            grid.add_column(width=_CELL_WIDTH, no_wrap=True, overflow="ellipsis")
+        cells = [self._cell(m) for m in mods]
+        for start in range(0, len(cells), cols):
+            grid.add_row(*cells[start:start + cols])
+        legend = Text("  ".join(f"{self._symbols[s]} {s}" for s in
+                                ("complete", "in progress", "not started", "broken", "locked")),
+                      style="bright_black", no_wrap=True, overflow="ellipsis")
+        progress = self._progress(done, len(mods), min(30, width - 30))
+        if not self._use_live:
+            return Group(progress, grid)
+        return Panel(Group(grid, legend), title=progress, title_align="left", border_style="blue",
+                     width=min(width, 4 + cols * (_CELL_WIDTH + 2)))
+
+    # ---- events --------------------------------------------------------------------------------
+    def _on_finished(self, data: dict) -> None:
+        mid = data.get("module")
+        if mid not in self._rows:
+            return
+        old = self._rows[mid]
+        state = data.get("state", "unknown")
+        new = replace(old, state=state, passed=int(data.get("passed") or 0),
+                      failed=int(data.get("failed") or 0), error=data.get("error") or "",
+                      checking=False, regressed=old.regressed and state != "complete")
+        self._rows[mid] = new
+        if old.state == "unknown" and state in ("locked", "not started"):
+            return  # the first pass: the status shows these, a line each would be noise
+        if old.state == "complete" and state != "complete":
+            return  # module.regressed tells this one
+        if (new.state, new.passed, new.failed, new.error) != (old.state, old.passed, old.failed, old.error):
+            total = new.passed + new.failed
+            detail = f"{new.passed}/{total}" if total and state != "locked" else ""
+            if data.get("duration_ms") is not None:
+                detail += f" ({float(data['duration_ms']):.0f} ms)"
+            self._out(self._line(mid, new.look, f"{state} {detail}".strip(), new.error))
+
+    def _on_unlocked(self, data: dict) -> None:
+        mid = data.get("module")
+        if mid in self._rows:
+            self._rows[mid] = replace(self._rows[mid], state="complete", checking=False, regressed=False)
+        showcase = data.get("showcase")
+        with self._lock:
+            if showcase and self.play_showcases and find_showcase(showcase) is None:
+                self._out(self._panel(data, f"{self._showcase_label(showcase)}: not installed yet, skipped"))
+            elif showcase and self.play_showcases:
+                self._out(_PendingPanel(data, self._done(), self._rows.get(mid, _Row())))
+                self._playlist.append(data)
+                self._busy = True
+                self._start_player()
+                self._wake.notify_all()
+            elif showcase:
+                number = showcase.split("_", 1)[0]
+                self._out(self._panel(data, f"{self._showcase_label(showcase)}: off here; "
+                                            f"`tinytorch-tracker showcase {number}` plays it"))
+            else:
+                self._out(self._panel(data, "none for this module: it powers the next ones"))
+
+    # ---- output --------------------------------------------------------------------------------
+    def _out(self, item: RenderableType | _PendingPanel) -> None:
+        with self._lock:
+            if self._busy:
+                self._deferred.append(item)
+                return
+            self._ensure_live()
+            self._print(item)
+
+    def _print(self, item: RenderableType | _PendingPanel) -> None:
+        if isinstance(item, _PendingPanel):
+            line = f"{self._showcase_label(item.data['showcase'])}: playing now"
+            item = self._panel(item.data, line, item.done, item.row)
+        if self._use_live:  # one screen line per line
+            self.console.print(item, no_wrap=True, overflow="ellipsis", crop=True)
+        else:  # a log keeps whole lines
+            self.console.print(item, soft_wrap=True)
+
+    def _ensure_live(self) -> None:
+        if self._use_live and self._live is None and not self._closing:
+            self._live = Live(console=self.console, get_renderable=self.status, transient=True,
+                              refresh_per_second=4, redirect_stdout=False, redirect_stderr=False)
+            self._live.start(refresh=True)
+
+    def _set(self, mid: str | None, **changes: Any) -> None:
+        if mid in self._rows:
+            self._rows[mid] = replace(self._rows[mid], **changes)
+
+    def _cell(self, m: catalog.Module) -> Text:
+        look = self._rows[m.id].look
+        text = Text(f"{self._symbols[look]} ", style=_STYLES[look])
+        text.append(m.label, style="bright_black" if look == "locked" else "")
+        return text
+
+    def _progress(self, done: int, total: int, width: int, label: str = " TinyTorch ") -> Text:
+        full, empty = ("█", "░") if self._symbols is _SYMBOLS else ("#", "-")
+        filled = round(width * done / total) if width > 0 else 0
+        text = Text(label, style="bold")
+        text.append(full * filled, style="green")
+        text.append(empty * max(0, width - filled), style="bright_black")
+        text.append(f" {done}/{total} complete ", style="bold")
+        return text
+
+    def _line(self, mid: str | None, look: str, what: str, error: str) -> Text:
+        label = catalog.module(mid).label if mid in self._rows else str(mid)
+        text = Text(time.strftime("%H:%M:%S "), style="bright_black")
+        text.append(f"{self._symbols.get(look, ' ')} {label}: ", style=_STYLES.get(look, ""))
+        text.append(what, style=_STYLES.get(look, ""))
+        if error:
+            text.append(f" — {error}")
+        return text
+
+    def _done(self) -> frozenset[str]:
+        return frozenset(k for k, r in self._rows.items() if r.state == "complete")
+
+    def _panel(self, data: dict, showcase_line: str, done: frozenset[str] | None = None,
+               row: _Row | None = None) -> RenderableType:
+        mid = data.get("module")
+        row = row or self._rows.get(mid, _Row())
+        done = self._done() if done is None else done
+        opened = [m.label for m in catalog.modules()
+                  if mid in m.requires and set(m.requires) <= done and m.id not in done]
+        body = Table.grid(padding=(0, 2))
+        body.add_column(style="bold cyan", no_wrap=True)
+        body.add_column()
+        checks = f"{row.passed}/{row.passed + row.failed} checks pass" if row.passed else "every check passes"
+        title = f"{int(data.get('number') or 0):02d} {data.get('title') or mid}"
+        body.add_row("module", Text(f"{title}: {checks}"))
+        body.add_row("progress", self._progress(len(done), len(self._rows), 20, ""))
+        if opened:
+            body.add_row("now open", Text(" · ".join(opened)))
+        body.add_row("showcase", Text(showcase_line))
+        heading = Text(f" {self._symbols['complete']} capability unlocked ", style="bold green")
+        if not self._use_live:  # a log, not a screen: plain lines that grep well
+            return Group(Text(f"*** {heading.plain.strip()}: {title} ***", style="bold green"), body)
+        return Panel(body, title=heading, border_style="green", width=min(self.console.width, 78))
+
+    @staticmethod
+    def _showcase_label(showcase: str) -> str:
+        return showcase.replace("_", " ", 1).replace("_", " ")
+
+    # ---- the showcase player (its own thread: showcases take minutes) ------------------------
+    def _start_player(self) -> None:
+        if self._player is None:
+            self._player = threading.Thread(target=self._play_loop, name="showcase-player", daemon=True)
+            self._player.start()
+
+    def _play_loop(self) -> None:
+        while True:
+            with self._lock:
+                while not self._playlist and not self._closing:
+                    self._wake.wait()
+                if self._closing:
+                    return
+                data = self._playlist.popleft()
+                if self._live is not None:
+                    self._live.stop()
+                    self._live = None
+                self._flush(until=data)
+            note = self._play(data["showcase"])
+            with self._lock:
+                self.console.print(note)
+                if not self._playlist:
+                    self._busy = False
+                    self._flush()
+                    self._ensure_live()
+
+    def _flush(self, until: dict | None = None) -> None:
+        """Print deferred output; with `until`, only up to that showcase's panel, if it is waiting."""
+        if until is not None and not any(isinstance(i, _PendingPanel) and i.data is until
+                                         for i in self._deferred):
+            return
+        while self._deferred:
+            item = self._deferred.pop(0)
+            self._print(item)
+            if until is not None and isinstance(item, _PendingPanel) and item.data is until:
+                return
+
+    def _play(self, showcase: str) -> Text:
+        """Run one showcase in a child process on the terminal; a one-line note of how it went."""
+        path = find_showcase(showcase)
+        label = self._showcase_label(showcase)
+        if path is None:
+            return Text(f"showcase {label} is not installed yet: skipped", style="yellow")
+        cmd = [sys.executable, str(path), "--workspace", str(self.workspace)]
+        cmd += ["--fast"] if self.fast else []
+        started = time.monotonic()
+        self.console.file.flush()
+        with self._lock:
+            if self._closing:
+                return Text("")
+            self._proc = subprocess.Popen(cmd)
+        code = self._proc.wait()
+        with self._lock:
+            self._proc = None
+        took = time.monotonic() - started
+        if code == 0:
+            return Text(f"showcase {label} finished in {took:.0f} s", style="bright_black")
+        return Text(f"showcase {label} ended with exit code {code} after {took:.0f} s", style="yellow")
