@@ -1,0 +1,36 @@
+"""`watch --json`: every event as one line of JSON on stdout, flushed at once, for tools."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, TextIO
+
+from tracker.events import to_json_line
+
+
+class JsonLinesSubscriber:
+    """Writes events to a stream; a closed pipe (the reader went away) quietly ends the output."""
+
+    name = "jsonlines"
+    queue_size = 10_000
+    overflow = "drop_oldest"
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self._stream = stream or sys.stdout
+        self._gone = False
+
+    async def handle(self, event: dict[str, Any]) -> None:
+        if self._gone:
+            return
+        try:
+            self._stream.write(to_json_line(event) + "\n")
+            self._stream.flush()
+        except (BrokenPipeError, ValueError):
+            self._gone = True
+
+    async def close(self) -> None:
+        if not self._gone:
+            try:
+                self._stream.flush()
+            except (BrokenPipeError, ValueError):
+                self._gone = True

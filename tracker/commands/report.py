@@ -1,0 +1,113 @@
+"""`status` and `history`: read-only views of the progress database (stdlib sqlite3 + rich, no numpy)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from tracker import catalog
+from tracker.commands.common import db_from, explicit_db, json_row, workspace_from
+from tracker.states import COMPLETE, LOCKED, NOT_STARTED
+from tracker.store import Store
+
+_STYLE = {"complete": "green", "in progress": "yellow", "broken": "red", "locked": "bright_black",
+          "not started": "default"}
+
+
+def _open(args: argparse.Namespace) -> tuple[Store | None, str]:
+    ws = workspace_from(args, require_sources=not explicit_db(args))
+    path = db_from(args, ws)
+    return Store.open_reader(path), str(path)
+
+
+def status_rows(last: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every module's row from its last recorded run; never-run modules are locked or not started."""
+    rows = []
+    states: dict[str, str] = {}
+    for m in catalog.modules():
+        run = last.get(m.id)
+        if run is not None:
+            state = run["state"]
+            rows.append(json_row(m, state, run["passed"] or 0, run["failed"] or 0, run["error"] or ""))
+        else:
+            ready = all(states.get(r) == COMPLETE for r in m.requires)
+            state = NOT_STARTED if ready else LOCKED
+            rows.append(json_row(m, state))
+        states[m.id] = state
+    return rows
+
+
+def print_modules(rows: list[dict[str, Any]], achieved: set[str], title: str) -> None:
+    """A table of module rows; a module once complete but not now is marked regressed."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
+    for name in ("#", "module", "state", "checks", "first error"):
+        table.add_column(name, overflow="fold" if name == "first error" else "ellipsis")
+    for r in rows:
+        m = catalog.module(r["module"])
+        state = r["state"]
+        label = f"regressed ({state})" if m.id in achieved and state != COMPLETE else state
+        total = r["passed"] + r["failed"]
+        checks = f"{r['passed']}/{total}" if total else ""
+        table.add_row(f"{m.number:02d}", f"{m.title} ({m.id})", f"[{_STYLE.get(state, 'default')}]{label}",
+                      checks, r["error"])
+    Console().print(table)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    store, path = _open(args)
+    try:
+        last = store.last_runs() if store else {}
+        achieved = {a["module"] for a in store.achievements()} if store else set()
+    finally:
+        if store:
+            store.close()
+    rows = status_rows(last)
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    done = sum(1 for r in rows if r["state"] == COMPLETE)
+    width = 32
+    filled = round(width * done / len(rows))
+    from rich.console import Console
+
+    console = Console()
+    console.print(f"[bold]progress[/] [green]{'█' * filled}[/][bright_black]{'░' * (width - filled)}[/] "
+                  f"{done}/{len(rows)} modules complete")
+    if store is None:
+        console.print(f"nothing recorded yet in {path}: run `tinytorch-tracker watch` or `tinytorch-tracker check`")
+    print_modules(rows, achieved, title="")
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    store, _ = _open(args)
+    try:
+        unlocks = store.achievements() if store else []
+    finally:
+        if store:
+            store.close()
+    if args.json:
+        print(json.dumps(unlocks, indent=2))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    if not unlocks:
+        console.print("no modules unlocked yet: run `tinytorch-tracker watch` and make a module's checks pass")
+        return 0
+    table = Table(title="unlocked", title_justify="left", show_edge=False, pad_edge=False)
+    for name in ("when (UTC)", "#", "module", "showcase"):
+        table.add_column(name)
+    for a in unlocks:
+        m = catalog.module(a["module"])
+        show = f"tinytorch-tracker showcase {m.showcase[:2]}" if m.showcase else ""
+        when = a["unlocked_at"].replace("T", " ").rstrip("Z")
+        table.add_row(when, f"{m.number:02d}", m.title, show)
+    console.print(table)
+    console.print(f"{len(unlocks)}/{len(catalog.modules())} modules unlocked")
+    return 0

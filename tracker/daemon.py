@@ -1,0 +1,154 @@
+"""`watch`: check everything once, then re-check what each save touches, until Ctrl-C / SIGTERM.
+
+One loop does the checking; the watcher task only collects changed paths into `pending`. Before
+each module is checked, new changes are folded into the current pass when none of the modules
+they affect has been checked in it yet; otherwise they wait for the next pass. So a burst is
+checked once per module, and a change that lands during a check is checked right after it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import signal
+from pathlib import Path
+from typing import IO, Any
+
+import anyio
+
+from tracker import catalog
+from tracker.bus import Bus
+from tracker.checking import Checker, Runner
+from tracker.errors import TrackerError
+from tracker.events import DAEMON_STARTED, DAEMON_STOPPED, FILES_CHANGED
+from tracker.store import Store
+from tracker.watcher import ContentHashes, is_source_file, watch_sources
+
+log = logging.getLogger("tinytorch-tracker")
+
+
+def acquire_lock(workspace: Path) -> IO[str]:
+    """One `watch` per workspace: an exclusive flock on .tinytorch/watch.lock (freed even on kill -9)."""
+    lock_dir = workspace / ".tinytorch"
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    handle = open(lock_dir / "watch.lock", "a+")  # noqa: SIM115 - held open for the daemon's life
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        pid = handle.read().strip() or "?"
+        handle.close()
+        raise TrackerError(
+            f"another `tinytorch-tracker watch` is already running on {workspace} (pid {pid}): stop it first"
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
+
+
+class Daemon:
+    """The watch loop over one workspace."""
+
+    def __init__(self, workspace: Path, store: Store, runner: Runner, bus: Bus, *,
+                 poll: bool = False, timeout_s: float | None = None) -> None:
+        self.workspace = workspace
+        self.source_dir = (workspace / "tinytorch").resolve()
+        self.store = store
+        self.bus = bus
+        self.poll = poll
+        self.checker = Checker(store, runner, self._publish, timeout_s)
+        self.hashes = ContentHashes()
+        self._pending: set[Path] = set()
+        self._wake = anyio.Event()
+        self.stop_reason = "stopped"
+
+    def _publish(self, event: dict[str, Any]) -> None:
+        self.bus.publish(event)
+
+    def _emit(self, event_type: str, data: dict[str, Any]) -> None:
+        for event in self.store.add_events([(event_type, data)]):
+            self._publish(event)
+
+    def _sources(self) -> list[Path]:
+        try:
+            return sorted(p for p in self.source_dir.iterdir() if is_source_file(p, self.source_dir))
+        except OSError:
+            return []
+
+    def _add_pending(self, paths: set[Path]) -> None:
+        self._pending |= paths
+        self._wake.set()
+
+    def _affected(self, path: Path) -> set[str]:
+        """The modules a change to `path` can affect: its own and its dependents; all for a helper file."""
+        own = catalog.module_for_file(path)
+        ids = [own.id] if own else [m.id for m in catalog.modules()]
+        return {m.id for m in catalog.with_dependents(ids)}
+
+    def _take_changes(self, done: set[str]) -> set[str]:
+        """Modules to add to the current pass; changes touching an already-checked module wait."""
+        paths, self._pending = self._pending, set()
+        wanted: set[str] = set()
+        changed: list[Path] = []
+        deferred: set[Path] = set()
+        for path in sorted(paths):
+            affected = self._affected(path)
+            if affected & done:
+                deferred.add(path)
+            elif self.hashes.changed(path):
+                wanted |= affected
+                changed.append(path)
+        if deferred:
+            self._add_pending(deferred)
+        if changed:
+            self._emit(FILES_CHANGED, {
+                "paths": [str(p.relative_to(self.workspace.resolve())) for p in changed],
+                "modules": [m.id for m in catalog.modules() if m.id in wanted],
+            })
+        return wanted
+
+    async def _pass(self, initial: set[str]) -> None:
+        """Check `initial` plus whatever changes arrive, each module at most once, in dependency order."""
+        done: set[str] = set()
+        remaining = set(initial)
+        while True:
+            remaining |= self._take_changes(done)
+            todo = [m for m in catalog.modules() if m.id in remaining and m.id not in done]
+            if not todo:
+                return
+            await self.checker.check(todo[0])
+            done.add(todo[0].id)
+
+    async def _watch(self) -> None:
+        async for paths in watch_sources(self.source_dir, poll=self.poll):
+            self._add_pending(paths)
+
+    async def _signals(self, scope: anyio.CancelScope) -> None:
+        with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+            async for signum in signals:
+                self.stop_reason = signal.Signals(signum).name
+                scope.cancel()
+                return
+
+    async def run(self) -> str:
+        """Run until a signal; returns why it stopped. The database stays consistent throughout."""
+        self.hashes.snapshot(self._sources())
+        self._emit(DAEMON_STARTED, {"workspace": str(self.workspace), "db": str(self.store.path)})
+        try:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(self._signals, tg.cancel_scope)
+                tg.start_soon(self._watch)
+                await self._pass({m.id for m in catalog.modules()})
+                # changes made while the watcher was starting up
+                self._add_pending({p for p in self._sources() if self.hashes.differs(p)})
+                while True:
+                    await self._wake.wait()
+                    self._wake = anyio.Event()
+                    await self._pass(set())
+        finally:
+            with anyio.CancelScope(shield=True):
+                self._emit(DAEMON_STOPPED, {"reason": self.stop_reason})
+        return self.stop_reason

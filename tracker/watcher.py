@@ -1,0 +1,132 @@
+"""Watches `<workspace>/tinytorch/` and yields the Python files that changed, burst by burst.
+
+Built on watchfiles' `awatch`: `step` (ms of quiet that ends a burst) is small so a save is seen in
+a few ms, while a burst of writes (a `git checkout`) still arrives as one batch; `debounce` caps how
+long a never-ending burst is held. Only `*.py` files directly in `tinytorch/` pass the filter, so
+editor temp/swap/backup files, caches and `.tinytorch/` never trigger. Whether a file's content
+really changed is decided by `ContentHashes`, not here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+log = logging.getLogger("tinytorch-tracker")
+
+STEP_MS = 5
+DEBOUNCE_MS = 400
+POLL_DELAY_MS = 50
+RUST_TIMEOUT_MS = 1_000
+# file systems where inotify events do not arrive (network mounts, WSL's Windows drives, VM shares)
+_NO_NATIVE_EVENTS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "drvfs", "v9fs", "vboxsf", "fuse.sshfs",
+                     "afs", "ncpfs", "fuse.rclone", "prl_fs", "vmhgfs", "fuse.vmhgfs-fuse"}
+
+
+def is_source_file(path: str | Path, source_dir: Path) -> bool:
+    """A `.py` file (importable name) directly inside the watched `tinytorch/` folder."""
+    p = Path(path)
+    return p.parent == source_dir and p.suffix == ".py" and p.stem.isidentifier()
+
+
+def mount_type(path: Path) -> str | None:
+    """The file system type holding `path` (Linux /proc/mounts), None when unknown."""
+    try:
+        lines = Path("/proc/mounts").read_text().splitlines()
+    except OSError:
+        return None
+    best, best_type = "", None
+    target = str(path.resolve())
+    for line in lines:
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        mnt = parts[1].replace("\\040", " ")
+        if (target == mnt or target.startswith(mnt.rstrip("/") + "/")) and len(mnt) > len(best):
+            best, best_type = mnt, parts[2]
+    return best_type
+
+
+def polling_reason(path: Path) -> str | None:
+    """Why native file events will not work for `path`, or None when they should."""
+    fs = mount_type(path)
+    if fs in _NO_NATIVE_EVENTS:
+        return f"{path} is on a '{fs}' file system, where change notifications do not arrive"
+    return None
+
+
+class ContentHashes:
+    """Remembers each file's content hash, so a save that changes nothing checks nothing."""
+
+    def __init__(self) -> None:
+        self._known: dict[Path, str | None] = {}
+
+    @staticmethod
+    def digest(path: Path) -> str | None:
+        try:
+            return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
+        except OSError as err:  # unreadable right now (permissions, a half-done rename): treat as new
+            return f"unreadable:{err.errno}"
+
+    def snapshot(self, paths: list[Path]) -> None:
+        """Record the current content of every path."""
+        for p in paths:
+            self._known[p] = self.digest(p)
+
+    def differs(self, path: Path) -> bool:
+        """True when `path` differs from what was last recorded (without recording it)."""
+        return self._known.get(path, "never seen") != self.digest(path)
+
+    def changed(self, path: Path) -> bool:
+        """True (and remember the new content) when `path` differs from what was last recorded."""
+        now = self.digest(path)
+        if path in self._known and self._known[path] == now:
+            return False
+        self._known[path] = now
+        return True
+
+
+async def watch_sources(
+    source_dir: Path,
+    poll: bool = False,
+    on_note: Callable[[str], None] | None = None,
+    stop_event: object | None = None,
+) -> AsyncIterator[set[Path]]:
+    """Yield sets of changed source files under `source_dir` until cancelled (or `stop_event` set).
+
+    Falls back to polling, with a note, when native events are unavailable (a file system without
+    them, the inotify watch limit reached, or an OS error starting the watcher).
+    """
+    from watchfiles import awatch
+
+    note = on_note or (lambda msg: log.warning("%s", msg))
+    if not poll:
+        reason = polling_reason(source_dir)
+        if reason:
+            note(f"{reason}: polling for changes every {POLL_DELAY_MS} ms instead (--poll)")
+            poll = True
+
+    def keep(_change: object, path: str) -> bool:
+        return is_source_file(path, source_dir)
+
+    while True:
+        try:
+            async for changes in awatch(
+                source_dir, watch_filter=keep, debounce=DEBOUNCE_MS, step=STEP_MS,
+                rust_timeout=RUST_TIMEOUT_MS, force_polling=poll, poll_delay_ms=POLL_DELAY_MS,
+                stop_event=stop_event, recursive=False,
+            ):
+                yield {Path(p) for _, p in changes}
+            return
+        except OSError as err:
+            if poll:
+                raise
+            limit = "watch limit" in str(err).lower() or getattr(err, "errno", None) == 28
+            hint = " (raise it with: sysctl fs.inotify.max_user_watches=524288)" if limit else ""
+            note(f"native file events unavailable ({err}){hint}: "
+                 f"polling for changes every {POLL_DELAY_MS} ms instead")
+            poll = True
