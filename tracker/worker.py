@@ -1,0 +1,220 @@
+"""The child side of the sandbox: one forked process that imports the student's file and runs its checks.
+
+Everything here runs after fork() in the zygote (tracker/zygote.py) and ends with os._exit, so it may change
+process-wide state freely. Results are appended, one JSON object per line, to a file named by the zygote: a
+file (opened afresh for every record) survives student code that closes or steals file descriptors, and the
+records written before a crash or a timeout still tell the zygote how far the run got.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib
+import importlib.machinery
+import importlib.util
+import io
+import json
+import os
+import resource
+import signal
+import sys
+from pathlib import Path
+from types import ModuleType, TracebackType
+from typing import Any, NoReturn
+
+ERROR_LINE_LIMIT = 300
+_PR_SET_PDEATHSIG = 1
+
+
+class _FreshLoader(importlib.machinery.SourceFileLoader):
+    """Compiles the student's source on every import: no stale __pycache__ read, none written.
+
+    Bytecode caches are validated by mtime in whole seconds and size, so two saves within a second that keep
+    the size (`x = 1` -> `x = 2`) would otherwise run the old code.
+    """
+
+    def get_code(self, fullname: str) -> Any:
+        path = self.get_filename(fullname)
+        return self.source_to_code(self.get_data(path), path)
+
+
+def run_child(job: dict[str, Any], output_fd: int, zygote_pid: int) -> NoReturn:
+    """Entry point in the forked child; never returns."""
+    code = 0
+    try:
+        _isolate(job, output_fd, zygote_pid)
+        _run(job)
+    except BaseException:  # noqa: BLE001 - nothing may escape back into the zygote's loop
+        code = 70
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BaseException:  # noqa: BLE001 - the student may have closed or replaced it
+                pass
+        os._exit(code)
+
+
+def _isolate(job: dict[str, Any], output_fd: int, zygote_pid: int) -> None:
+    """Own session and process group, limits, bounded stdio, fresh imports from the workspace only."""
+    os.setsid()
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != zygote_pid:
+        os._exit(71)
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD, signal.SIGQUIT):
+        signal.signal(sig, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    limit = int(job["memory_mb"]) * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(output_fd, 1)
+    os.dup2(output_fd, 2)
+    os.closerange(3, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+    sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
+    sys.stdout = io.TextIOWrapper(
+        io.FileIO(1, "w", closefd=False), encoding="utf-8", errors="backslashreplace", line_buffering=True
+    )
+    sys.stderr = io.TextIOWrapper(
+        io.FileIO(2, "w", closefd=False), encoding="utf-8", errors="backslashreplace", line_buffering=True
+    )
+
+    workspace = job["workspace"]
+    os.chdir(workspace)
+    sys.dont_write_bytecode = True
+    sys.path[:] = [workspace] + [p for p in sys.path if p not in ("", workspace)]
+    sys.meta_path.insert(0, _WorkspaceFinder(workspace))
+
+
+def _record(job: dict[str, Any], **fields: Any) -> None:
+    fields["pid"] = os.getpid()
+    fd = os.open(job["records"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, (json.dumps(fields) + "\n").encode())
+    finally:
+        os.close(fd)
+
+
+def _run(job: dict[str, Any]) -> None:
+    workspace = job["workspace"]
+    try:
+        checks_module = importlib.import_module(job["checks"])
+    except BaseException as exc:  # noqa: BLE001
+        _record(job, phase="checks_error", error=first_error_line(exc, workspace))
+        return
+    checks = discover_checks(checks_module)
+    _record(job, phase="checks", names=[name for name, _ in checks])
+
+    _record(job, phase="import")
+    try:
+        importlib.import_module(module_name(job["file"]))
+    except BaseException as exc:  # noqa: BLE001 - SystemExit/KeyboardInterrupt at import are errors too
+        _record(job, phase="import_error", error=first_error_line(exc, workspace))
+        return
+    _record(job, phase="imported")
+
+    for name, fn in checks:
+        _record(job, phase="running", check=name)
+        status, error = run_check(fn, workspace)
+        _record(job, phase="outcome", check=name, status=status, error=error)
+    _record(job, phase="done")
+
+
+class _WorkspaceFinder:
+    """Resolves `tinytorch` and `tinytorch.*` inside the workspace only.
+
+    Without it a missing student file could be found elsewhere: the tracker's own reference copy via an
+    editable-install finder, or site-packages. A name not in the workspace is a ModuleNotFoundError.
+    """
+
+    def __init__(self, workspace: str) -> None:
+        self.workspace = workspace
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        if fullname != "tinytorch" and not fullname.startswith("tinytorch."):
+            return None
+        base = os.path.join(self.workspace, *fullname.split("."))
+        init = os.path.join(base, "__init__.py")
+        if os.path.isfile(init):
+            return importlib.util.spec_from_file_location(
+                fullname, init, loader=_FreshLoader(fullname, init), submodule_search_locations=[base]
+            )
+        source = base + ".py"
+        if os.path.isfile(source):
+            return importlib.util.spec_from_file_location(fullname, source, loader=_FreshLoader(fullname, source))
+        if os.path.isdir(base):
+            spec = importlib.machinery.ModuleSpec(fullname, None, is_package=True)
+            spec.submodule_search_locations = [base]
+            return spec
+        raise ModuleNotFoundError(f"No module named {fullname!r}", name=fullname)
+
+
+def module_name(file: str) -> str:
+    """`tinytorch/tensor.py` -> `tinytorch.tensor`."""
+    return Path(file).with_suffix("").as_posix().replace("/", ".")
+
+
+def discover_checks(module: ModuleType) -> list[tuple[str, Any]]:
+    """The module's own `check_*` functions, in definition order."""
+    return [
+        (name, value)
+        for name, value in vars(module).items()
+        if name.startswith("check_") and callable(value) and getattr(value, "__module__", None) == module.__name__
+    ]
+
+
+def run_check(fn: Any, workspace: str) -> tuple[str, str]:
+    """Run one check: ("passed", ""), ("not_implemented", line) or ("failed", line)."""
+    try:
+        fn()
+    except BaseException as exc:  # noqa: BLE001 - MemoryError, RecursionError, SystemExit all count as failures
+        missing = _not_implemented(exc)
+        if missing is not None:
+            return "not_implemented", first_error_line(missing, workspace)
+        return "failed", first_error_line(exc, workspace)
+    return "passed", ""
+
+
+def _not_implemented(exc: BaseException) -> BaseException | None:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, NotImplementedError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def first_error_line(exc: BaseException, workspace: str) -> str:
+    """One line a student can act on: `Type: message (file.py, line N)`."""
+    kind = type(exc).__name__
+    if isinstance(exc, SyntaxError):
+        text = f"{kind}: {exc}"
+    else:
+        if isinstance(exc, SystemExit):
+            message = f"sys.exit({exc.code!r}) was called"
+        else:
+            message = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
+        text = f"{kind}: {message}" if message else kind
+        where = _location(exc.__traceback__, workspace)
+        if where:
+            text += f" ({where})"
+    return text if len(text) <= ERROR_LINE_LIMIT else text[: ERROR_LINE_LIMIT - 3] + "..."
+
+
+def _location(tb: TracebackType | None, workspace: str) -> str:
+    """The innermost frame in the student's code, else in a checks module."""
+    student = checks = ""
+    prefix = os.path.join(workspace, "")
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.startswith(prefix):
+            student = f"{os.path.basename(filename)}, line {tb.tb_lineno}"
+        elif f"{os.sep}checks{os.sep}" in filename:
+            checks = f"checks/{os.path.basename(filename)}, line {tb.tb_lineno}"
+        tb = tb.tb_next
+    return student or checks

@@ -1,0 +1,276 @@
+"""The pre-warmed worker: a long-lived process that forks one child per module run.
+
+Started by tracker/sandbox.py with one BLAS thread. It imports numpy and the checks modules once (never
+tinytorch), so a run costs a fork instead of a fresh interpreter. It is a child subreaper: whatever a run
+leaves behind (grandchildren, daemonised processes in new sessions) is re-parented here and killed after the
+run. Protocol: JSON lines; requests on stdin, replies on stdout.
+
+  -> {"op": "run", "module", "file", "checks", "workspace", "timeout", "memory_mb", "output_limit"}
+  <- {"event": "started", "pid"}   then   {"event": "finished", "pid", "exit"|"signal", "timed_out",
+                                            "cancelled", "records", "output", "output_dropped"}
+  -> {"op": "cancel"} while a run is in progress kills it.    EOF on stdin: clean up and exit.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import importlib
+import json
+import os
+import pkgutil
+import select
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from typing import Any
+
+_PR_SET_CHILD_SUBREAPER = 36
+_READ_SIZE = 65536
+_WARM_STDLIB = (
+    "collections", "contextlib", "copy", "dataclasses", "functools", "gzip", "itertools", "math", "pickle",
+    "random", "statistics", "string", "tempfile", "time", "typing", "warnings", "weakref",
+)  # fmt: skip
+
+
+class _Lines:
+    """Line reader over a raw fd, usable with poll (no hidden buffering)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.buffer = b""
+        self.eof = False
+
+    def read(self) -> list[dict[str, Any]]:
+        chunk = os.read(self.fd, _READ_SIZE)
+        if not chunk:
+            self.eof = True
+        self.buffer += chunk
+        *lines, self.buffer = self.buffer.split(b"\n")
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+_reply_fd = 1
+
+
+def _send(message: dict[str, Any]) -> None:
+    data = (json.dumps(message) + "\n").encode()
+    while data:
+        data = data[os.write(_reply_fd, data) :]
+
+
+def warm_up(checks_package: str) -> None:
+    """Import what every run needs, so children inherit it already loaded."""
+    for name in ("numpy", *_WARM_STDLIB):
+        importlib.import_module(name)
+    try:
+        package = importlib.import_module(checks_package)
+    except Exception:  # noqa: BLE001 - the child reports a broken checks package when it runs
+        return
+    for info in pkgutil.iter_modules(getattr(package, "__path__", [])):
+        try:
+            importlib.import_module(f"{checks_package}.{info.name}")
+        except Exception:  # noqa: BLE001 - same: reported by the run that needs it
+            pass
+
+
+def kill_group(pid: int) -> None:
+    """SIGKILL the child and its whole process group (the child is a session leader, pgid == pid)."""
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _children() -> list[int]:
+    me = os.getpid()
+    pids: list[int] = []
+    try:
+        for tid in os.listdir(f"/proc/{me}/task"):
+            with open(f"/proc/{me}/task/{tid}/children") as f:
+                pids.extend(int(p) for p in f.read().split())
+        return pids
+    except OSError:
+        pass
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == me:
+                pids.append(int(entry))
+    return pids
+
+
+def sweep() -> None:
+    """Kill and reap every remaining descendant (all of them are re-parented to this subreaper)."""
+    for _ in range(1000):
+        pids = _children()
+        if not pids:
+            return
+        for pid in pids:
+            kill_group(pid)
+        for pid in pids:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+
+
+class Zygote:
+    def __init__(self, scratch: str) -> None:
+        self.scratch = scratch
+        self.stdin = _Lines(0)
+        self.pending: list[dict[str, Any]] = []
+        self.runs = 0
+
+    def serve(self) -> None:
+        while True:
+            while not self.pending and not self.stdin.eof:
+                self.pending.extend(self.stdin.read())
+            if not self.pending:
+                return
+            request = self.pending.pop(0)
+            if request.get("op") == "run":
+                _send(self.run(request))
+            elif request.get("op") == "exit":
+                return
+
+    def run(self, job: dict[str, Any]) -> dict[str, Any]:
+        self.runs += 1
+        job["records"] = os.path.join(self.scratch, f"run-{self.runs}.jsonl")
+        read_fd, write_fd = os.pipe()
+        started = time.monotonic()
+        pid = os.fork()
+        if pid == 0:
+            from tracker.worker import run_child
+
+            os.close(read_fd)
+            run_child(job, write_fd, os.getppid())
+        os.close(write_fd)
+        _send({"event": "started", "pid": pid})
+        reply = self._supervise(pid, read_fd, started + float(job["timeout"]), int(job["output_limit"]))
+        reply["records"] = _read_records(job["records"], pid)
+        return reply
+
+    def _supervise(self, pid: int, out_fd: int, deadline: float, limit: int) -> dict[str, Any]:
+        output = bytearray()
+        dropped = 0
+        timed_out = cancelled = False
+        try:
+            pidfd: int | None = os.pidfd_open(pid)
+        except (AttributeError, OSError):
+            pidfd = None
+        poller = select.poll()
+        for fd in (0, out_fd, pidfd):
+            if fd is not None:
+                poller.register(fd, select.POLLIN)
+        status: int | None = None
+        while status is None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 and not timed_out:
+                timed_out = True
+                kill_group(pid)
+            wait_ms = max(remaining, 0) * 1000 if not timed_out else 1000
+            if pidfd is None:
+                wait_ms = min(wait_ms, 5)
+            for fd, _ in poller.poll(wait_ms):
+                if fd == 0:
+                    for message in self.stdin.read():
+                        if message.get("op") == "cancel":
+                            cancelled = True
+                            kill_group(pid)
+                        else:
+                            self.pending.append(message)
+                    if self.stdin.eof:
+                        cancelled = True
+                        kill_group(pid)
+                        poller.unregister(0)
+                elif fd == out_fd:
+                    chunk = os.read(out_fd, _READ_SIZE)
+                    if not chunk:
+                        poller.unregister(out_fd)
+                    keep = max(0, min(len(chunk), limit - len(output)))
+                    output += chunk[:keep]
+                    dropped += len(chunk) - keep
+            got, raw = os.waitpid(pid, os.WNOHANG)
+            if got == pid:
+                status = raw
+        if pidfd is not None:
+            os.close(pidfd)
+        kill_group(pid)
+        sweep()
+        os.set_blocking(out_fd, False)
+        try:
+            while chunk := os.read(out_fd, _READ_SIZE):
+                keep = max(0, min(len(chunk), limit - len(output)))
+                output += chunk[:keep]
+                dropped += len(chunk) - keep
+        except BlockingIOError:
+            pass
+        os.close(out_fd)
+        reply: dict[str, Any] = {
+            "event": "finished",
+            "pid": pid,
+            "timed_out": timed_out,
+            "cancelled": cancelled,
+            "output": output.decode("utf-8", "replace"),
+            "output_dropped": dropped,
+        }
+        if os.WIFSIGNALED(status):
+            reply["signal"] = os.WTERMSIG(status)
+        else:
+            reply["exit"] = os.waitstatus_to_exitcode(status)
+        return reply
+
+
+def _read_records(path: str, pid: int) -> list[dict[str, Any]]:
+    """The child's records; lines cut short by a kill, or written by a process the student forked, are skipped."""
+    records = []
+    try:
+        with open(path, "rb") as f:
+            lines = f.read().splitlines()
+        os.unlink(path)
+    except OSError:
+        return []
+    for line in lines:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and record.get("pid") == pid:
+            records.append(record)
+    return records
+
+
+def main() -> None:
+    """Run the zygote until stdin closes; argv[1] is the checks package to pre-import."""
+    global _reply_fd
+    _reply_fd = os.dup(1)  # replies get a private fd: a stray print() must not corrupt the protocol
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = "1"
+    sys.path[:] = [p for p in sys.path if p not in ("", ".")]
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    warm_up(sys.argv[1] if len(sys.argv) > 1 else "tracker.checks")
+    importlib.import_module("tracker.worker")
+    scratch = tempfile.mkdtemp(prefix="tinytorch-sandbox-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
+    gc.collect()
+    gc.freeze()
+    try:
+        _send({"event": "ready", "pid": os.getpid()})
+        Zygote(scratch).serve()
+    finally:
+        sweep()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
