@@ -50,6 +50,14 @@ def find_showcase(name: str) -> Path | None:
     return Path(path) if path is not None and Path(path).is_file() else None
 
 
+def _wait_or_kill(proc: subprocess.Popen[bytes], grace_s: float) -> None:
+    try:
+        proc.wait(grace_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 @dataclass(frozen=True)
 class _Row:
     """What the status shows for one module; replaced whole so the render thread never sees half."""
@@ -102,11 +110,13 @@ class TerminalSubscriber:
         self._closing = False
         self._proc: subprocess.Popen[bytes] | None = None
         self._player: threading.Thread | None = None
+        self.last_event_id = 0
 
     # ---- the Subscriber protocol -------------------------------------------------------------
     async def handle(self, event: dict) -> None:
         """Update the model and show what changed; returns at once (never waits for a showcase)."""
         kind, data = event.get("type", ""), event.get("data") or {}
+        self.last_event_id = int(event.get("id") or 0)
         if kind == "daemon.started":
             self._out(Text(f"watching {data.get('workspace') or self.workspace}: save a file in "
                            "tinytorch/ to check it (Ctrl-C stops)", style="bold"))
@@ -131,9 +141,10 @@ class TerminalSubscriber:
             proc = self._proc
         if proc is not None and proc.poll() is None:
             proc.terminate()
+            await anyio.to_thread.run_sync(_wait_or_kill, proc, 0.5)
         player = self._player
         if player is not None:
-            await anyio.to_thread.run_sync(player.join, 3.0)
+            await anyio.to_thread.run_sync(player.join, 0.5)
         with self._lock:
             if self._live is not None:
                 self._live.stop()
@@ -183,16 +194,19 @@ class TerminalSubscriber:
                       failed=int(data.get("failed") or 0), error=data.get("error") or "",
                       checking=False, regressed=old.regressed and state != "complete")
         self._rows[mid] = new
-        if old.state == "unknown" and state in ("locked", "not started"):
-            return  # the first pass: the status shows these, a line each would be noise
+        quiet = ("unknown", "locked", "not started")
+        if state in quiet and old.state in quiet:
+            return  # the first pass or a module opening up: the status (and panel) show these
         if old.state == "complete" and state != "complete":
             return  # module.regressed tells this one
-        if (new.state, new.passed, new.failed, new.error) != (old.state, old.passed, old.failed, old.error):
-            total = new.passed + new.failed
-            detail = f"{new.passed}/{total}" if total and state != "locked" else ""
-            if data.get("duration_ms") is not None:
-                detail += f" ({float(data['duration_ms']):.0f} ms)"
-            self._out(self._line(mid, new.look, f"{state} {detail}".strip(), new.error))
+        if new.state == old.state and (state == "locked" or (new.passed, new.failed, new.error) ==
+                                       (old.passed, old.failed, old.error)):
+            return
+        total = new.passed + new.failed
+        detail = f"{new.passed}/{total}" if total else ""
+        if data.get("duration_ms") and state != "locked":
+            detail += f" ({float(data['duration_ms']):.0f} ms)"
+        self._out(self._line(mid, new.look, f"{state} {detail}".strip(), new.error))
 
     def _on_unlocked(self, data: dict) -> None:
         mid = data.get("module")
@@ -210,8 +224,8 @@ class TerminalSubscriber:
                 self._wake.notify_all()
             elif showcase:
                 number = showcase.split("_", 1)[0]
-                self._out(self._panel(data, f"{self._showcase_label(showcase)}: off here; "
-                                            f"`tinytorch-tracker showcase {number}` plays it"))
+                self._out(self._panel(data, f"{self._showcase_label(showcase)}: "
+                                            f"run `tinytorch-tracker showcase {number}`"))
             else:
                 self._out(self._panel(data, "none for this module: it powers the next ones"))
 
