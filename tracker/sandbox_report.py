@@ -55,8 +55,6 @@ class ModuleRun:
 
 def _ended(reply: dict[str, Any], timeout_s: float) -> str:
     """Why the child stopped before finishing, in a few words."""
-    if reply.get("worker_lost"):
-        return "the checker process itself was killed (restarted; the code may have killed its parent)"
     if reply.get("cancelled"):
         return "cancelled"
     if reply.get("timed_out"):
@@ -97,6 +95,8 @@ def build_run(module: str, file: str, reply: dict[str, Any], timeout_s: float, d
             phase = kind
 
     timed_out = bool(reply.get("timed_out"))
+    if reply.get("worker_lost") and not reply.get("cancelled"):
+        problem = "the checker process was killed during the run (did the code kill its parent?); it was restarted"
     if problem is None and phase != "done":
         if phase == "start":
             where = "before the checks started"
