@@ -1,0 +1,145 @@
+"""Issue 3's acceptance list: the real `tinytorch-tracker watch --json` over a workspace made by `init`."""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+from pathlib import Path
+
+from conftest import atomic_write, descendants, group_members, process_exists, reference_source, run_cli
+
+from tracker import catalog
+
+
+def unlocked(w, module: str, timeout: float = 20.0) -> dict:
+    return w.wait_for(lambda e: e["type"] == "achievement.unlocked" and e["data"]["module"] == module, timeout)
+
+
+def test_atomic_save_unlocks_once_and_history_lists_it(workspace: Path, watch_factory) -> None:
+    w = watch_factory(workspace)
+    started = w.wait_for(lambda e: e["type"] == "daemon.started")
+    assert started["data"]["workspace"] == str(workspace)
+    w.ready()
+    saved = time.monotonic()
+    atomic_write(workspace / "tinytorch" / "tensor.py", reference_source("tensor.py"))
+    event = unlocked(w, "tensor")
+    print(f"save -> achievement.unlocked: {(time.monotonic() - saved) * 1000:.0f} ms")
+    assert event["data"] == {"module": "tensor", "number": 2, "title": "Tensor",
+                             "showcase": "01_tensor_operations"}
+    rc, elapsed = w.stop()
+    assert rc == 0 and elapsed < 2.0, w.stderr
+    ids = [e["id"] for e in w.events]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+
+    history = run_cli("history", "--json", "--workspace", str(workspace))
+    assert history.returncode == 0, history.stderr
+    rows = json.loads(history.stdout)
+    assert [(r["module"], r["number"], r["title"]) for r in rows] == [("tensor", 2, "Tensor")]
+    assert rows[0]["unlocked_at"].endswith("Z")
+
+    again = watch_factory(workspace)
+    assert again.finished("tensor")["data"]["state"] == "complete"
+    again.ready()
+    rc, _ = again.stop()
+    assert rc == 0
+    assert not [e for e in again.events if e["type"] == "achievement.unlocked"]
+    assert again.events[0]["id"] > ids[-1], "event ids continue from the database"
+    assert len(json.loads(run_cli("history", "--json", "--workspace", str(workspace)).stdout)) == 1
+
+
+def test_endless_import_times_out_kills_the_group_and_next_save_unlocks(workspace: Path, watch_factory) -> None:
+    pidfile = workspace / "looper.pid"
+    w = watch_factory(workspace, timeout=1.0)
+    w.ready()
+    looping = (f"import os\nopen({str(pidfile)!r}, 'w').write(f'{{os.getpid()}} {{os.getpgrp()}}')\n"
+               "while True:\n    pass\n")
+    atomic_write(workspace / "tinytorch" / "tensor.py", looping)
+    event = w.finished("tensor", timeout=15)
+    assert event["data"]["state"] != "complete"
+    assert "time" in event["data"]["error"].lower(), event
+    pid, pgid = (int(x) for x in pidfile.read_text().split())
+    deadline = time.monotonic() + 2
+    while process_exists(pid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not process_exists(pid)
+    assert not group_members(pgid), "the child's process group must be gone"
+    atomic_write(workspace / "tinytorch" / "tensor.py", reference_source("tensor.py"))
+    unlocked(w, "tensor")
+    assert w.stop()[0] == 0
+
+
+def test_syntax_error_reports_the_line_without_a_daemon_traceback(workspace: Path, watch_factory) -> None:
+    w = watch_factory(workspace)
+    w.ready()
+    broken = reference_source("tensor.py") + "\ndef oops(:\n    pass\n"
+    atomic_write(workspace / "tinytorch" / "tensor.py", broken)
+    event = w.finished("tensor")
+    assert event["data"]["state"] == "broken"
+    assert "SyntaxError" in event["data"]["error"] and "\n" not in event["data"]["error"]
+    atomic_write(workspace / "tinytorch" / "tensor.py", reference_source("tensor.py"))
+    unlocked(w, "tensor")
+    rc, _ = w.stop()
+    assert rc == 0
+    assert "Traceback" not in w.stderr, w.stderr
+
+
+def test_burst_of_all_files_checks_each_module_at_most_twice_and_unlocks_them(
+        workspace: Path, watch_factory) -> None:
+    w = watch_factory(workspace, timeout=5.0)
+    w.ready()
+    mark = len(w.events)
+    for m in catalog.modules():
+        name = Path(m.file).name
+        (workspace / m.file).write_text(reference_source(name))
+    w.finished("tinygpt", timeout=30)
+    w.settle()
+    rc, _ = w.stop()
+    assert rc == 0
+    burst = w.events[mark:]
+    runs: dict[str, int] = {}
+    for e in burst:
+        if e["type"] == "check.started":
+            runs[e["data"]["module"]] = runs.get(e["data"]["module"], 0) + 1
+    assert runs and max(runs.values()) <= 2, runs
+    got = {e["data"]["module"] for e in burst if e["type"] == "achievement.unlocked"}
+    assert got == {m.id for m in catalog.modules()}
+
+
+def test_ctrl_c_and_sigterm_exit_zero_within_two_seconds_leaving_nothing(workspace: Path, watch_factory) -> None:
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        w = watch_factory(workspace)
+        w.ready()
+        children = descendants(w.proc.pid)
+        rc, elapsed = w.stop(sig)
+        assert rc == 0, w.stderr
+        assert elapsed < 2.0
+        assert w.events[-1]["type"] == "daemon.stopped"
+        assert w.events[-1]["data"]["reason"] == signal.Signals(sig).name
+        time.sleep(0.2)
+        assert not [p for p in children if process_exists(p)], "no process left behind"
+
+
+def test_ctrl_c_during_a_running_check_kills_it(workspace: Path, watch_factory) -> None:
+    w = watch_factory(workspace, timeout=30.0)
+    w.ready()
+    atomic_write(workspace / "tinytorch" / "tensor.py", "while True:\n    pass\n")
+    w.wait_for(lambda e: e["type"] == "check.started" and e["data"]["module"] == "tensor")
+    children = descendants(w.proc.pid)
+    rc, elapsed = w.stop()
+    assert rc == 0 and elapsed < 2.0
+    time.sleep(0.2)
+    assert not [p for p in children if process_exists(p)]
+    status = run_cli("status", "--json", "--workspace", str(workspace))
+    assert status.returncode == 0, status.stderr
+
+
+def test_second_watch_on_the_same_workspace_refuses(workspace: Path, watch_factory) -> None:
+    w = watch_factory(workspace)
+    w.wait_for(lambda e: e["type"] == "daemon.started")
+    second = run_cli("watch", "--json", "--workspace", str(workspace), timeout=20)
+    assert second.returncode != 0
+    lines = second.stderr.strip().splitlines()
+    assert len(lines) == 1 and "already running" in lines[0], second.stderr
+    assert second.stdout == ""
+    assert w.stop()[0] == 0
