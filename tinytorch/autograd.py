@@ -64,14 +64,15 @@ def _sub(grad: np.ndarray, out: Tensor) -> tuple:
 def _mul(grad: np.ndarray, out: Tensor) -> tuple:
     ### BEGIN SOLUTION hint: d(a*b): grad*b for a, grad*a for b
     a, b = out._parents
-    return grad * b.data, grad * a.data
+    return (grad * b.data if a.requires_grad else None), (grad * a.data if b.requires_grad else None)
     ### END SOLUTION
 
 
 def _div(grad: np.ndarray, out: Tensor) -> tuple:
-    ### BEGIN SOLUTION hint: d(a/b): grad/b for a, -grad*a/b**2 for b
+    ### BEGIN SOLUTION hint: d(a/b): grad/b for a, -grad*a/b**2 = -(grad/b)*out for b
     a, b = out._parents
-    return grad / b.data, -grad * a.data / (b.data * b.data)
+    ga = grad / b.data
+    return ga, (-ga * out.data if b.requires_grad else None)
     ### END SOLUTION
 
 
@@ -113,7 +114,10 @@ def _matmul(grad: np.ndarray, out: Tensor) -> tuple:
     g = grad[..., None, :] if a.ndim == 1 else grad
     g = g[..., None] if b.ndim == 1 else g
     ga = g @ np.swapaxes(B, -1, -2) if a.requires_grad else None
-    gb = np.swapaxes(A, -1, -2) @ g if b.requires_grad else None
+    if b.requires_grad and b.ndim == 2 and A.ndim > 2:  # shared weight: one big product, not a batch + sum
+        gb = A.reshape(-1, A.shape[-1]).T @ g.reshape(-1, g.shape[-1])
+    else:
+        gb = np.swapaxes(A, -1, -2) @ g if b.requires_grad else None
     if ga is not None and a.ndim == 1:
         ga = ga[..., 0, :]
     if gb is not None and b.ndim == 1:
