@@ -6,6 +6,8 @@ whose gradient rules live in autograd.py. Softmax is built from Tensor primitive
 row maximum as a constant, exp, sum, divide), so its gradient comes for free.
 
 Public names
+- `Activation`: the base class (`__call__` runs `forward`). Activations are not Layers: they have no
+  parameters, and this module needs only the Tensor.
 - `ReLU()`: max(x, 0).
 - `Sigmoid()`: 1 / (1 + exp(-x)), computed without overflow.
 - `Tanh()`: the hyperbolic tangent.

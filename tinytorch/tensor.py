@@ -15,7 +15,12 @@ Public names
 - Reductions: `sum(axis=None, keepdims=False)`, `mean(...)`, `max(...)`; elementwise `exp()`, `log()`.
 - `numpy()`, `item()`, `detach()`, `backward(grad=None)`, `zero_grad()`.
 - `Tensor._make(data, parents, op, **ctx)`: how every operation builds its result (scaffolding).
-- `no_grad()`: context manager (or decorator) that turns graph recording off, e.g. for evaluation.
+- `no_grad()`: context manager (or decorator) that turns graph recording off, e.g. for evaluation;
+  `is_grad_enabled()` tells whether recording is on.
+
+Numbers and numpy arrays mixed into an operation (on either side: `x * 2`, `ndarray + t`) become
+constants of the tensor's dtype, so float32 stays float32. Only leaves (tensors created with
+requires_grad=True, not results of operations) keep `.grad` after backward().
 
 Recorded op names (each has a gradient rule in autograd.py): add, sub, mul, div, neg, pow, matmul,
 sum, max, exp, log, reshape, transpose, getitem; the activations add relu, sigmoid, tanh.
