@@ -202,11 +202,12 @@ class TerminalSubscriber:
         if new.state == old.state and (state == "locked" or (new.passed, new.failed, new.error) ==
                                        (old.passed, old.failed, old.error)):
             return
-        total = new.passed + new.failed
-        detail = f"{new.passed}/{total}" if total else ""
+        words = [state]
+        if new.passed + new.failed:
+            words.append(f"{new.passed}/{new.passed + new.failed}")
         if data.get("duration_ms") and state != "locked":
-            detail += f" ({float(data['duration_ms']):.0f} ms)"
-        self._out(self._line(mid, new.look, f"{state} {detail}".strip(), new.error))
+            words.append(f"({float(data['duration_ms']):.0f} ms)")
+        self._out(self._line(mid, new.look, " ".join(words), new.error))
 
     def _on_unlocked(self, data: dict) -> None:
         mid = data.get("module")

@@ -1,0 +1,243 @@
+"""The terminal subscriber fed events directly (the schema of CONTRACT.md), with stand-in showcases."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from rich.console import Console
+
+from subscribers import terminal
+from subscribers.terminal import TerminalSubscriber
+from tracker import catalog
+
+
+class Feed:
+    """A subscriber under test plus a console capturing what it prints."""
+
+    def __init__(self, tmp_path: Path, terminal_like: bool = False, **kwargs: Any) -> None:
+        self.out = io.StringIO()
+        console = Console(file=self.out, width=80, force_terminal=terminal_like, color_system=None)
+        self.sub = TerminalSubscriber(console=console, workspace=tmp_path, **kwargs)
+        self.next_id = 0
+
+    def send(self, kind: str, **data: Any) -> float:
+        """Hand one event to `handle`; returns how long handle took."""
+        self.next_id += 1
+        event = {"id": self.next_id, "type": kind, "at": "2026-12-04T20:31:07.123Z", "data": data}
+        started = time.monotonic()
+        anyio.run(self.sub.handle, event)
+        return time.monotonic() - started
+
+    def finished(self, module: str, state: str, passed: int = 0, failed: int = 0, error: str = "") -> None:
+        m = catalog.module(module)
+        self.send("check.finished", module=m.id, number=m.number, state=state, passed=passed, failed=failed,
+                  duration_ms=12.0, error=error)
+
+    def unlock(self, module: str) -> float:
+        m = catalog.module(module)
+        self.finished(module, "complete", passed=3)
+        return self.send("achievement.unlocked", module=m.id, number=m.number, title=m.title, showcase=m.showcase)
+
+    def first_pass(self) -> None:
+        for m in catalog.modules():
+            self.finished(m.id, "locked" if m.requires else "not started", failed=3,
+                          error="NotImplementedError: yours to write")
+
+    def idle(self, timeout: float = 10.0) -> None:
+        async def wait() -> None:
+            with anyio.fail_after(timeout):
+                await self.sub.wait_idle()
+
+        anyio.run(wait)
+
+    def close(self) -> None:
+        anyio.run(self.sub.close)
+
+    @property
+    def text(self) -> str:
+        return self.out.getvalue()
+
+
+MakeFeed = Callable[..., Feed]
+
+
+@pytest.fixture
+def make_feed(tmp_path: Path) -> Iterator[MakeFeed]:
+    """Feeds for a test; each subscriber is closed afterwards, so no showcase outlives its test."""
+    feeds: list[Feed] = []
+
+    def make(**kwargs: Any) -> Feed:
+        feeds.append(Feed(tmp_path, **kwargs))
+        return feeds[-1]
+
+    yield make
+    for feed in feeds:
+        feed.close()
+
+
+@pytest.fixture
+def showcases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Showcases:
+    """Stand-in showcase scripts (only those written exist) that log when they start and end."""
+    found = Showcases(tmp_path / "showcases")
+    monkeypatch.setattr(terminal, "find_showcase", found.find)
+    return found
+
+
+class Showcases:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir()
+        self.log = root / "played.log"
+        self.log.touch()
+
+    def add(self, name: str, seconds: float = 0.05) -> None:
+        (self.root / f"{name}.py").write_text(
+            "import sys, time\n"
+            f"log = open({str(self.log)!r}, 'a', buffering=1)\n"
+            f"log.write('start {name} ' + ' '.join(sys.argv[1:]) + '\\n')\n"
+            "print('SHOWCASE OUTPUT', flush=True)\n"
+            f"time.sleep({seconds})\n"
+            f"log.write('end {name}\\n')\n"
+        )
+
+    def find(self, name: str) -> Path | None:
+        path = self.root / f"{name}.py"
+        return path if path.is_file() else None
+
+    def played(self) -> list[str]:
+        return self.log.read_text().splitlines()
+
+
+def test_first_pass_is_quiet_and_each_change_is_one_line(tmp_path: Path, make_feed: MakeFeed) -> None:
+    feed = make_feed()
+    feed.send("daemon.started", workspace=str(tmp_path), db="progress.db")
+    feed.first_pass()
+    assert feed.text.count("\n") == 1, feed.text  # only the "watching" line
+    error = "check_matmul: AssertionError: (2, 3) @ (3, 4) gave shape (2, 3)"
+    feed.finished("tensor", "in progress", passed=5, failed=2, error=error)
+    assert f"02 tensor: in progress 5/7 (12 ms) — {error}" in feed.text
+    before = feed.text
+    feed.finished("tensor", "in progress", passed=5, failed=2, error=error)
+    assert feed.text == before  # nothing changed, nothing said
+    feed.finished("tensor", "broken", error="SyntaxError: invalid syntax (tensor.py, line 3)")
+    assert "02 tensor: broken (12 ms) — SyntaxError: invalid syntax (tensor.py, line 3)" in feed.text
+    assert "\x1b" not in feed.text  # not a terminal: plain text
+
+
+def test_regression_is_reported_once(make_feed: MakeFeed) -> None:
+    feed = make_feed(play_showcases=False)
+    feed.first_pass()
+    feed.unlock("setup")
+    feed.finished("setup", "broken", error="NameError: name 'x' is not defined")
+    feed.send("module.regressed", module="setup", number=1, state="broken", error="NameError: name 'x' is not defined")
+    assert feed.text.count("NameError") == 1
+    assert "01 setup: regressed, now broken — NameError" in feed.text
+    feed.close()
+    assert "↓ 01 setup" in feed.text  # the final status marks it
+
+
+def test_unlock_panel_then_showcases_in_order_without_blocking(
+    tmp_path: Path, make_feed: MakeFeed, showcases: Showcases
+) -> None:
+    for m in ("tensor", "activations"):
+        showcases.add(catalog.module(m).showcase, seconds=0.4)
+    feed = make_feed(fast=True)
+    feed.first_pass()
+    took = [feed.unlock("tensor"), feed.unlock("activations"), feed.unlock("layers")]
+    assert max(took) < 0.1  # handle() queues showcases, it never waits for one
+    feed.idle()
+    assert showcases.played() == [
+        f"start 01_tensor_operations --workspace {tmp_path.resolve()} --fast", "end 01_tensor_operations",
+        f"start 02_neural_intelligence --workspace {tmp_path.resolve()} --fast", "end 02_neural_intelligence",
+    ]
+    text = feed.text
+    assert text.count("capability unlocked") == 3
+    order = [text.index(s) for s in ("02 Tensor", "01 tensor operations: playing now",
+                                      "showcase 01 tensor operations finished",
+                                      "03 Activations", "02 neural intelligence: playing now",
+                                      "showcase 02 neural intelligence finished",
+                                      "04 Layers", "none for this module")]
+    assert order == sorted(order), text
+    assert "now open  03 activations · 04 layers · 09 dataloader · 13 kernels" in text
+
+
+def test_output_waits_while_a_showcase_owns_the_terminal(make_feed: MakeFeed, showcases: Showcases) -> None:
+    showcases.add("01_tensor_operations", seconds=1.0)
+    feed = make_feed()
+    feed.first_pass()
+    feed.unlock("tensor")
+    deadline = time.monotonic() + 5
+    while "start" not in showcases.log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    feed.finished("activations", "in progress", passed=1, failed=3, error="AssertionError: relu")
+    assert "03 activations: in progress" not in feed.text  # held back: the showcase is drawing
+    feed.idle()
+    text = feed.text
+    assert text.index("showcase 01 tensor operations finished") < text.index("03 activations: in progress")
+
+
+def test_showcases_off_or_missing(make_feed: MakeFeed, showcases: Showcases) -> None:
+    feed = make_feed(play_showcases=False)
+    feed.unlock("tensor")
+    assert "01 tensor operations: run `tinytorch-tracker showcase 01`" in feed.text
+    feed = make_feed()
+    feed.unlock("tensor")  # no script for it: skipped with a note, nothing queued
+    assert "01 tensor operations: not installed yet, skipped" in feed.text
+    feed.idle(timeout=1)
+    assert showcases.played() == []
+
+
+def test_close_stops_a_playing_showcase(make_feed: MakeFeed, showcases: Showcases) -> None:
+    showcases.add("01_tensor_operations", seconds=60)
+    feed = make_feed()
+    feed.unlock("tensor")
+    deadline = time.monotonic() + 5
+    while "start" not in showcases.log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    started = time.monotonic()
+    feed.close()
+    assert time.monotonic() - started < 1.5
+    assert "end" not in showcases.log.read_text()
+    assert "0/16 complete" not in feed.text and "1/16 complete" in feed.text  # the final status
+
+
+def test_live_status_pauses_while_a_showcase_plays(tmp_path: Path, make_feed: MakeFeed, showcases: Showcases) -> None:
+    showcases.add("01_tensor_operations", seconds=0.8)
+    feed = make_feed(terminal_like=True)
+    feed.send("daemon.started", workspace=str(tmp_path), db="progress.db")
+    feed.first_pass()
+    assert feed.sub._live is not None and feed.sub._live.is_started
+    seen_live_during_play: list[bool] = []
+
+    def probe() -> None:
+        deadline = time.monotonic() + 5
+        while "start" not in showcases.log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        seen_live_during_play.append(feed.sub._live is not None)
+
+    watcher = threading.Thread(target=probe)
+    watcher.start()
+    feed.unlock("tensor")
+    watcher.join()
+    feed.idle()
+    assert seen_live_during_play == [False]
+    assert feed.sub._live is not None and feed.sub._live.is_started  # back after the showcase
+    feed.close()
+    assert "02 tensor" in feed.text
+
+
+def test_status_fits_80_columns_and_has_every_module(make_feed: MakeFeed) -> None:
+    feed = make_feed(terminal_like=True)
+    feed.first_pass()
+    feed.sub.console.print(feed.sub.status())
+    lines = feed.text.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    for m in catalog.modules():
+        assert m.label in feed.text
