@@ -1,0 +1,118 @@
+"""The progress database: exactly-once unlocks, regressions, WAL readers, schema version, bad files."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+
+from tracker import catalog
+from tracker.errors import TrackerError
+from tracker.store import SCHEMA_VERSION, RunRecord, Store
+
+TENSOR = catalog.module("tensor")
+
+
+def record(store: Store, state: str, module: catalog.Module = TENSOR) -> list[str]:
+    return [e["type"] for e in store.record_run(RunRecord(module, state, 1, 0, "", 3.0))]
+
+
+def test_unlock_recorded_once_and_regression_announced(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "p.db")
+    assert record(store, "in progress") == ["check.finished"]
+    assert record(store, "complete") == ["check.finished", "achievement.unlocked"]
+    assert record(store, "complete") == ["check.finished"]
+    assert record(store, "broken") == ["check.finished", "module.regressed"]
+    assert record(store, "broken") == ["check.finished"]
+    assert record(store, "complete") == ["check.finished"]
+    assert [a["module"] for a in store.achievements()] == ["tensor"]
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    store.close()
+
+
+def test_concurrent_writers_unlock_exactly_once(tmp_path: Path) -> None:
+    path = tmp_path / "p.db"
+    Store.open(path).close()
+    unlocks: list[int] = []
+
+    def writer() -> None:
+        store = Store.open(path)
+        for _ in range(20):
+            unlocks.append(record(store, "complete").count("achievement.unlocked"))
+        store.close()
+
+    threads = [threading.Thread(target=writer) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(unlocks) == 1
+    store = Store.open_reader(path)
+    assert store is not None and len(store.achievements()) == 1
+    ids = [e["id"] for e in store.events()]
+    assert ids == sorted(set(ids)) and len(ids) == 81
+
+
+def test_writes_proceed_while_a_reader_holds_a_transaction(tmp_path: Path) -> None:
+    path = tmp_path / "p.db"
+    store = Store.open(path)
+    record(store, "in progress")
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("BEGIN")
+    assert reader.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
+    started = time.monotonic()
+    record(store, "complete")
+    assert time.monotonic() - started < 1.0
+    assert reader.execute("SELECT count(*) FROM runs").fetchone()[0] == 1, "the reader keeps its snapshot"
+    reader.execute("COMMIT")
+    assert reader.execute("SELECT count(*) FROM runs").fetchone()[0] == 2
+    reader.close()
+    store.close()
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "p.db"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(TrackerError, match="newer"):
+        Store.open(path)
+
+
+@pytest.mark.parametrize("command", [["status"], ["history", "--json"], ["check", "tensor"]])
+def test_a_file_that_is_not_sqlite_gives_one_line_and_is_left_alone(workspace: Path, command: list[str]) -> None:
+    db = workspace / ".tinytorch" / "progress.db"
+    db.parent.mkdir()
+    junk = b"this is not a database, it is my homework\n" * 100
+    db.write_bytes(junk)
+    result = run_cli(*command, "--workspace", str(workspace))
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "not a usable progress database" in lines[0] and "mv " in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+    assert db.read_bytes() == junk
+
+
+def test_history_stays_fast_over_100k_events(workspace: Path) -> None:
+    db = workspace / ".tinytorch" / "progress.db"
+    store = Store.open(db)
+    rows = [("check.finished", "2026-01-01T00:00:00.000Z", json.dumps({"module": "tensor", "n": i}))
+            for i in range(100_000)]
+    with store.transaction() as conn:
+        conn.executemany("INSERT INTO events (type, at, data) VALUES (?, ?, ?)", rows)
+    for m in catalog.modules():
+        record(store, "complete", m)
+    store.close()
+    started = time.monotonic()
+    result = run_cli("history", "--json", "--workspace", str(workspace))
+    elapsed = time.monotonic() - started
+    print(f"history --json over 100,000 events: {elapsed * 1000:.0f} ms")
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)) == 16
+    assert elapsed < 1.5
