@@ -25,6 +25,7 @@ import importlib
 import os
 import shutil
 import sys
+import textwrap
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -123,12 +124,16 @@ def require(ids: Sequence[str], showcase: str) -> None:
     for module in _prerequisites(ids):
         problem = module_problem(module)
         if problem is not None:
-            sys.stderr.write(
-                f"Showcase {showcase} needs Module {module.number:02d} ({module.title}), "
-                f"which is not complete:\n  {problem}\n"
-                f"See its state with:  tinytorch-tracker check {module.id}\n"
-            )
+            _report(module, problem, showcase)
             raise SystemExit(INCOMPLETE)
+
+
+def _report(module: Any, problem: str, showcase: str) -> None:
+    reason = textwrap.fill(problem, WIDTH - 2, initial_indent="  ", subsequent_indent="    ")
+    sys.stderr.write(
+        f"Showcase {showcase} needs Module {module.number:02d} ({module.title}), which is not complete:\n"
+        f"{reason}\nSee its state with:  tinytorch-tracker check {module.id}\n"
+    )
 
 
 # ---------------------------------------------------------------------------- the showcase
@@ -147,6 +152,11 @@ class Showcase:
         self.started = time.perf_counter()
 
     @property
+    def plain(self) -> bool:
+        """True when output has no colour (piped, NO_COLOR): draw with characters instead."""
+        return self.console.color_system is None
+
+    @property
     def elapsed(self) -> float:
         """Seconds since the showcase started."""
         return time.perf_counter() - self.started
@@ -160,9 +170,9 @@ class Showcase:
         if not self.fast:
             time.sleep(seconds)
 
-    def print(self, *things: Any, **kwargs: Any) -> None:
-        """Print through the showcase console."""
-        self.console.print(*things, **kwargs)
+    def print(self, *things: Any, markup: bool = False, **kwargs: Any) -> None:
+        """Print through the showcase console; strings are literal (style with rich Text)."""
+        self.console.print(*things, markup=markup, **kwargs)
 
     def header(self) -> None:
         """The opening panel: which showcase, which module unlocked it, whose code it runs on."""
@@ -173,13 +183,13 @@ class Showcase:
             (str(self.workspace / "tinytorch"), "cyan"),
             ("\n--fast: less work, no pauses" if self.fast else "", "dim"),
         )
-        self.print(Panel(body, title=f"[bold]Showcase {self.number} · {self.title}",
-                         border_style="magenta", box=box.DOUBLE))
+        title = Text(f"Showcase {self.number} · {self.title}", style="bold")
+        self.print(Panel(body, title=title, border_style="magenta", box=box.DOUBLE))
 
     def section(self, title: str) -> None:
         """Start a part of the story."""
         self.print()
-        self.console.rule(f"[bold cyan]{title}", style="cyan")
+        self.console.rule(Text(title, style="bold cyan"), style="cyan")
 
     def built(self, message: str, highlights: Sequence[str]) -> None:
         """The closing "what you built" panel, with how long the showcase took."""
@@ -187,7 +197,7 @@ class Showcase:
         lines += [Text(f"• {h}") for h in highlights]
         lines += [Text(), Text(f"Showcase ran in {self.elapsed:.1f} s on your own code.", style="dim")]
         self.print()
-        self.print(Panel(Group(*lines), title="[bold]What you built", border_style="green"))
+        self.print(Panel(Group(*lines), title=Text("What you built", style="bold"), border_style="green"))
 
 
 def _parse(script: Path, argv: Sequence[str] | None) -> argparse.Namespace:
@@ -239,18 +249,31 @@ def run(script: str, main: Callable[[Showcase], None], needs: Sequence[str] = ()
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as error:  # a bug in student code the smoke checks missed: one clear line
-        where = _innermost(error)
-        show.print(f"\nThe showcase stopped: {_first_line(error)}{where}", markup=False)
+    except Exception as error:  # student code the smoke checks did not reach: one clear message
+        module, where = _origin(error, workspace)
+        sys.stdout.flush()
+        if isinstance(error, NotImplementedError) and module is not None:
+            hint = str(error).strip()
+            _report(module, f"not implemented yet{f' ({hint})' if hint else ''}", path.stem[:2])
+            return INCOMPLETE
+        sys.stderr.write(f"\nThe showcase stopped: {_first_line(error)}\n  raised at {where}\n")
         return 1
     return 0
 
 
-def _innermost(error: BaseException) -> str:
-    tb = error.__traceback__
-    while tb is not None and tb.tb_next is not None:
+def _origin(error: BaseException, workspace: Path) -> tuple[Any, str]:
+    """The catalog module of the innermost student frame in the traceback, and where it raised."""
+    from tracker import catalog
+
+    module, where, tb = None, "?", error.__traceback__
+    student = str(workspace / "tinytorch")
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        where = f"{filename}:{tb.tb_lineno}"
+        if filename.startswith(student):
+            module = catalog.module_for_file(filename) or module
         tb = tb.tb_next
-    return f"\n  raised at {tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb else ""
+    return module, where
 
 
 class Timer:
@@ -302,14 +325,17 @@ class Picture:
     """An image or feature map drawn two pixels per character cell (upper half block, colour).
 
     `pixels`: (H, W) values drawn with `cmap` ("gray", "heat", or "signed" for maps with a sign),
-    or (H, W, 3) RGB in [0, 1]. `scale` repeats each pixel. Plain output uses brightness characters.
+    or (H, W, 3) RGB in [0, 1]. `scale` enlarges (nearest neighbour, 1.5 works).
+    Plain output uses brightness characters.
     """
 
-    def __init__(self, pixels: Any, cmap: str = "gray", scale: int = 1,
+    def __init__(self, pixels: Any, cmap: str = "gray", scale: float = 1,
                  vmin: float | None = None, vmax: float | None = None) -> None:
         values = np.asarray(pixels, dtype=np.float64)
-        if scale > 1:
-            values = values.repeat(scale, axis=0).repeat(scale, axis=1)
+        if scale != 1:  # nearest neighbour, so 1.5 works too
+            rows = (np.arange(round(values.shape[0] * scale)) / scale).astype(int)
+            cols = (np.arange(round(values.shape[1] * scale)) / scale).astype(int)
+            values = values[rows][:, cols]
         if values.ndim == 3:
             self.rgb = (np.clip(values, 0, 1) * 255).astype(np.uint8)
             self.level = values @ np.array([0.299, 0.587, 0.114])
@@ -415,21 +441,27 @@ class Chart:
                 previous = r
         return grid
 
+    def _row_of(self, y: float) -> int:
+        (y0, y1) = self.ylim
+        return int(round((y1 - y) / ((y1 - y0) or 1) * (self.height - 1)))
+
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[RenderableType]:
         plain = console.color_system is None
-        (y0, y1), grid = self.ylim, self._grid()
+        (y0, y1), (x0, x1), grid = self.ylim, self.xlim, self._grid()
+        zero_row = self._row_of(0.0) if y0 < 0 < y1 else -1
+        zero_col = int(round(-x0 / ((x1 - x0) or 1) * (self.width - 1))) if x0 < 0 < x1 else -1
+        labels = {0: y1, self.height - 1: y0, zero_row: 0.0}
         text = Text()
         if self.y_label:
             text.append(f"{self.y_label}\n", style="dim")
         for r, row in enumerate(grid):
-            value = y1 - (y1 - y0) * r / (self.height - 1)
-            label = f"{value:7.2f}" if r in (0, self.height // 2, self.height - 1) else " " * 7
-            text.append(label + " │", style="dim")
-            for index in row:
-                if index < 0:
-                    text.append(" ")
-                else:
+            text.append(f"{labels[r]:7.2f} ┤" if r in labels else " " * 7 + " │", style="dim")
+            for c, index in enumerate(row):
+                if index >= 0:
                     text.append(_MARKS[index % 5] if plain else "•", _SERIES_STYLES[index % 5])
+                else:
+                    text.append("┼" if (r, c) == (zero_row, zero_col) else "─" if r == zero_row
+                                else "│" if c == zero_col else " ", style="dim")
             text.append("\n")
         text.append(" " * 8 + "└" + "─" * self.width + "\n", style="dim")
         left, right = f"{self.xlim[0]:g}", f"{self.xlim[1]:g}"
@@ -441,13 +473,16 @@ class Chart:
         yield text
 
 
-def sparkline(values: Sequence[float]) -> str:
-    """Values as one line of block characters (▁ lowest … █ highest)."""
+def sparkline(values: Sequence[float], width: int = 40, low: float | None = None,
+              high: float | None = None) -> str:
+    """Values as one line of block characters (▁ `low` … █ `high`, default their range), at most `width`."""
     blocks = "▁▂▃▄▅▆▇█"
     v = np.asarray(values, dtype=np.float64)
     if v.size == 0:
         return ""
-    level = _scale(v, "gray", None, None)
+    if v.size > width:
+        v = np.array([chunk.mean() for chunk in np.array_split(v, width)])
+    level = _scale(v, "gray", low, high)
     return "".join(blocks[int(round(x * 7))] for x in level)
 
 
@@ -482,6 +517,7 @@ def side_by_side(*items: tuple[str, RenderableType], gap: int = 3) -> Table:
     grid = Table.grid(padding=(0, gap))
     for _ in items:
         grid.add_column()
-    grid.add_row(*[Text(title, style="bold") for title, _ in items])
+    if any(title for title, _ in items):
+        grid.add_row(*[Text(title, style="bold") for title, _ in items])
     grid.add_row(*[thing for _, thing in items])
     return grid
