@@ -1,0 +1,91 @@
+"""The command line: --help everywhere, JSON formats, and one-line errors instead of tracebacks."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from conftest import atomic_write, reference_source, run_cli
+
+from tracker import catalog
+
+COMMANDS = ["init", "watch", "check", "status", "history", "showcase", "demo"]
+ROW_KEYS = {"module", "number", "state", "passed", "failed", "error"}
+
+
+def test_help_is_fast_and_every_command_has_help() -> None:
+    started = time.monotonic()
+    top = run_cli("--help")
+    elapsed = time.monotonic() - started
+    assert top.returncode == 0
+    assert all(c in top.stdout for c in COMMANDS)
+    assert elapsed < 1.0, f"--help took {elapsed:.2f}s"
+    for command in COMMANDS:
+        if command == "demo":
+            continue  # delegated to the demo script, which has its own --help
+        result = run_cli(command, "--help")
+        assert result.returncode == 0 and "usage: tinytorch-tracker " + command in result.stdout
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["status"], "no tinytorch/ folder"),
+    (["check", "tensor"], "no tinytorch/ folder"),
+    (["watch"], "no tinytorch/ folder"),
+    (["check", "nonsense", "--workspace", "{ws}"], "unknown module 'nonsense'"),
+    (["showcase", "12", "--workspace", "{ws}"], "numbered 1 to 11"),
+    (["check", "--timeout", "0", "--workspace", "{ws}"], "--timeout must be a positive"),
+    (["status", "--workspace", "{ws}/missing"], "is not a folder"),
+])
+def test_errors_are_one_line_and_non_zero(tmp_path: Path, workspace: Path, args: list[str], expected: str) -> None:
+    result = run_cli(*[a.format(ws=workspace) for a in args], cwd=tmp_path)
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_status_before_anything_is_recorded(workspace: Path) -> None:
+    result = run_cli("status", "--json", "--workspace", str(workspace))
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [r["module"] for r in rows] == [m.id for m in catalog.modules()]
+    assert all(set(r) == ROW_KEYS for r in rows)
+    states = {r["module"]: r["state"] for r in rows}
+    assert states["setup"] == states["tensor"] == "not started" and states["activations"] == "locked"
+    text = run_cli("status", "--workspace", str(workspace))
+    assert text.returncode == 0 and "0/16 modules complete" in text.stdout
+
+
+def test_check_records_and_exits_zero_only_when_complete(workspace: Path) -> None:
+    stub = run_cli("check", "tensor", "--json", "--workspace", str(workspace))
+    assert stub.returncode == 1, stub.stderr
+    [row] = json.loads(stub.stdout)
+    assert set(row) == ROW_KEYS and row["module"] == "tensor" and row["state"] == "not started"
+    assert "NotImplementedError" in row["error"]
+
+    atomic_write(workspace / "tinytorch" / "tensor.py", reference_source("tensor.py"))
+    done = run_cli("check", "2", "activations", "--json", "--workspace", str(workspace))
+    rows = json.loads(done.stdout)
+    assert [(r["module"], r["state"]) for r in rows] == [("tensor", "complete"), ("activations", "not started")]
+    assert done.returncode == 1
+    assert run_cli("check", "tensor", "--workspace", str(workspace)).returncode == 0
+
+    status = json.loads(run_cli("status", "--json", "--workspace", str(workspace)).stdout)
+    by_id = {r["module"]: r for r in status}
+    assert by_id["tensor"]["state"] == "complete" and by_id["tensor"]["passed"] > 0
+    assert by_id["activations"]["state"] == "not started"
+    history = json.loads(run_cli("history", "--json", "--workspace", str(workspace)).stdout)
+    assert [h["module"] for h in history] == ["tensor"]
+    text = run_cli("status", "--workspace", str(workspace))
+    assert "1/16 modules complete" in text.stdout and "Tensor (tensor)" in text.stdout
+
+
+def test_db_option_and_environment_variable(workspace: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere.db"
+    assert run_cli("check", "setup", "--db", str(elsewhere), "--workspace", str(workspace)).returncode == 1
+    assert elsewhere.is_file() and not (workspace / ".tinytorch" / "progress.db").exists()
+    via_env = run_cli("status", "--json", cwd=tmp_path, env={"TINYTORCH_TRACKER_DB": str(elsewhere)})
+    assert via_env.returncode == 0, via_env.stderr
+    assert json.loads(via_env.stdout)[0]["state"] == "not started"

@@ -1,0 +1,83 @@
+"""What triggers a check and what does not: in-place writes, editor litter, unchanged content, mid-check saves."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from conftest import atomic_write, reference_source
+
+
+def started_modules(events: list[dict]) -> list[str]:
+    return [e["data"]["module"] for e in events if e["type"] == "check.started"]
+
+
+def test_editor_litter_caches_and_the_database_never_trigger(workspace: Path, watch_factory) -> None:
+    w = watch_factory(workspace)
+    w.ready()
+    src = workspace / "tinytorch"
+    mark = len(w.events)
+    (src / ".tensor.py.swp").write_text("vim swap")
+    (src / "tensor.py~").write_text("backup")
+    (src / "#tensor.py#").write_text("emacs autosave")
+    (src / "4913").write_text("vim probe")
+    (src / "__pycache__").mkdir(exist_ok=True)
+    (src / "__pycache__" / "tensor.cpython-311.pyc").write_bytes(b"\0" * 64)
+    (workspace / ".tinytorch" / "scratch.txt").write_text("db neighbour")
+    (workspace / "notes.py").write_text("outside tinytorch/")
+    time.sleep(0.3)
+    (src / "system.py").write_text(reference_source("system.py"))  # in-place write, the sentinel
+    changed = w.wait_for(lambda e: e["type"] == "files.changed")
+    assert changed["data"]["paths"] == ["tinytorch/system.py"] and changed["data"]["modules"] == ["setup"]
+    w.finished("setup")
+    w.settle(quiet=0.5)
+    assert started_modules(w.events[mark:]) == ["setup"]
+    assert w.stop()[0] == 0
+
+
+def test_a_save_that_changes_nothing_checks_nothing(workspace: Path, watch_factory) -> None:
+    w = watch_factory(workspace)
+    w.ready()
+    path = workspace / "tinytorch" / "tensor.py"
+    mark = len(w.events)
+    atomic_write(path, path.read_text())
+    path.write_text(path.read_text())
+    path.touch()
+    w.settle(quiet=0.5)
+    assert w.events[mark:] == []
+    assert w.stop()[0] == 0
+
+
+def test_a_change_during_a_check_is_checked_after_it(workspace: Path, watch_factory) -> None:
+    w = watch_factory(workspace, timeout=5.0)
+    w.ready()
+    path = workspace / "tinytorch" / "tensor.py"
+    atomic_write(path, "import time\ntime.sleep(0.8)\n" + path.read_text())
+    w.wait_for(lambda e: e["type"] == "check.started" and e["data"]["module"] == "tensor")
+    time.sleep(0.3)  # the child is now inside the slow import
+    atomic_write(path, reference_source("tensor.py"))
+    first = w.finished("tensor")
+    assert first["data"]["state"] == "not started"
+    second = w.finished("tensor")
+    assert second["data"]["state"] == "complete"
+    assert w.stop()[0] == 0
+
+
+def test_deleting_a_file_breaks_its_module_and_restoring_it_recovers(workspace: Path, watch_factory) -> None:
+    w = watch_factory(workspace)
+    w.ready()
+    path = workspace / "tinytorch" / "system.py"
+    text = path.read_text()
+    path.unlink()
+    assert w.finished("setup")["data"]["state"] == "broken"
+    path.write_text(text)
+    assert w.finished("setup")["data"]["state"] == "not started"
+    assert w.stop()[0] == 0
+
+
+def test_poll_mode_sees_saves(workspace: Path, watch_factory) -> None:
+    w = watch_factory(workspace, "--poll")
+    w.ready()
+    atomic_write(workspace / "tinytorch" / "system.py", reference_source("system.py"))
+    assert w.finished("setup")["data"]["state"] == "complete"
+    assert w.stop()[0] == 0
