@@ -9,15 +9,19 @@ records written before a crash or a timeout still tell the zygote how far the ru
 from __future__ import annotations
 
 import ctypes
+import functools
+import hashlib
 import importlib
 import importlib.machinery
 import importlib.util
 import io
 import json
+import marshal
 import os
 import resource
 import signal
 import sys
+import sysconfig
 from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import Any, NoReturn
@@ -27,15 +31,33 @@ _PR_SET_PDEATHSIG = 1
 
 
 class _FreshLoader(importlib.machinery.SourceFileLoader):
-    """Compiles the student's source on every import: no stale __pycache__ read, none written.
+    """Loads the student's source as it is now: no __pycache__ read or written in the workspace.
 
-    Bytecode caches are validated by mtime in whole seconds and size, so two saves within a second that keep
-    the size (`x = 1` -> `x = 2`) would otherwise run the old code.
+    Python's bytecode caches are validated by mtime in whole seconds and size, so two saves within a second
+    that keep the size (`x = 1` -> `x = 2`) would run the old code. Code objects are cached instead in the
+    zygote's scratch folder, keyed by a hash of the path and the exact source bytes.
     """
+
+    code_cache = ""
 
     def get_code(self, fullname: str) -> Any:
         path = self.get_filename(fullname)
-        return self.source_to_code(self.get_data(path), path)
+        source = self.get_data(path)
+        key = hashlib.blake2b(path.encode() + b"\0" + source, digest_size=16).hexdigest()
+        cached = os.path.join(self.code_cache, key)
+        try:
+            with open(cached, "rb") as f:
+                return marshal.loads(f.read())
+        except (OSError, ValueError, EOFError, TypeError):
+            pass
+        code = self.source_to_code(source, path)
+        try:
+            with open(f"{cached}.{os.getpid()}", "wb") as f:
+                f.write(marshal.dumps(code))
+            os.replace(f"{cached}.{os.getpid()}", cached)
+        except OSError:
+            pass
+        return code
 
 
 def run_child(job: dict[str, Any], output_fd: int, zygote_pid: int) -> NoReturn:
@@ -87,6 +109,7 @@ def _isolate(job: dict[str, Any], output_fd: int, zygote_pid: int) -> None:
     sys.dont_write_bytecode = True
     sys.path[:] = [workspace] + [p for p in sys.path if p not in ("", workspace)]
     sys.meta_path.insert(0, _WorkspaceFinder(workspace))
+    _FreshLoader.code_cache = job["code_cache"]
 
 
 def _record(job: dict[str, Any], **fields: Any) -> None:
@@ -99,6 +122,14 @@ def _record(job: dict[str, Any], **fields: Any) -> None:
 
 
 def _run(job: dict[str, Any]) -> None:
+    before = set(sys.modules)
+    try:
+        _import_and_check(job)
+    finally:
+        _record(job, phase="learned", names=learnable(before))
+
+
+def _import_and_check(job: dict[str, Any]) -> None:
     workspace = job["workspace"]
     try:
         checks_module = importlib.import_module(job["checks"])
@@ -121,6 +152,30 @@ def _run(job: dict[str, Any]) -> None:
         status, error = run_check(fn, workspace)
         _record(job, phase="outcome", check=name, status=status, error=error)
     _record(job, phase="done")
+
+
+@functools.lru_cache(maxsize=1)
+def _library_roots() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    paths = sysconfig.get_paths()
+    stdlib = tuple({os.path.join(paths[k], "") for k in ("stdlib", "platstdlib")})
+    site = tuple({os.path.join(paths[k], "") for k in ("purelib", "platlib")})
+    return stdlib, site
+
+
+def learnable(before: set[str]) -> list[str]:
+    """Modules this run imported that the zygote may safely pre-import for the next runs: the standard
+    library and numpy only (never the student's code, never other third-party packages)."""
+    stdlib, site = _library_roots()
+    names = []
+    for name, module in list(sys.modules.items()):
+        top = name.partition(".")[0]
+        if name in before or top in ("tinytorch", "tracker", "__main__"):
+            continue
+        file = getattr(module, "__file__", None) or ""
+        in_stdlib = file.startswith(stdlib) and not file.startswith(site)
+        if top == "numpy" or in_stdlib or (not file and name in sys.builtin_module_names):
+            names.append(name)
+    return names
 
 
 class _WorkspaceFinder:

@@ -19,6 +19,7 @@ import importlib
 import json
 import os
 import pkgutil
+import platform
 import select
 import shutil
 import signal
@@ -26,6 +27,8 @@ import sys
 import tempfile
 import time
 from typing import Any
+
+from tracker import worker
 
 _PR_SET_CHILD_SUBREAPER = 36
 _READ_SIZE = 65536
@@ -63,8 +66,10 @@ def _send(message: dict[str, Any]) -> None:
 
 def warm_up(checks_package: str) -> None:
     """Import what every run needs, so children inherit it already loaded."""
-    for name in ("numpy", *_WARM_STDLIB):
+    for name in ("numpy", "numpy.random", *_WARM_STDLIB):
         importlib.import_module(name)
+    platform.platform()  # cached: later calls in a child skip the probing (~6 ms)
+    worker.learnable(set())  # caches the library roots
     try:
         package = importlib.import_module(checks_package)
     except Exception:  # noqa: BLE001 - the child reports a broken checks package when it runs
@@ -125,6 +130,8 @@ def sweep() -> None:
 class Zygote:
     def __init__(self, scratch: str) -> None:
         self.scratch = scratch
+        self.code_cache = os.path.join(scratch, "code")
+        os.makedirs(self.code_cache, exist_ok=True)
         self.stdin = _Lines(0)
         self.pending: list[dict[str, Any]] = []
         self.runs = 0
@@ -137,21 +144,35 @@ class Zygote:
                 return
             request = self.pending.pop(0)
             if request.get("op") == "run":
-                _send(self.run(request))
+                reply = self.run(request)
+                _send(reply)
+                self.learn(reply["records"])
             elif request.get("op") == "exit":
                 return
+
+    def learn(self, records: list[dict[str, Any]]) -> None:
+        """Pre-import what the last run needed (stdlib and numpy only), so later forks start with it."""
+        names = [n for r in records if r.get("phase") == "learned" for n in r.get("names", [])]
+        fresh = [n for n in names if n not in sys.modules]
+        for name in fresh:
+            try:
+                importlib.import_module(name)
+            except BaseException:  # noqa: BLE001 - a module that cannot load here is simply not pre-loaded
+                pass
+        if fresh:
+            gc.collect()
+            gc.freeze()
 
     def run(self, job: dict[str, Any]) -> dict[str, Any]:
         self.runs += 1
         job["records"] = os.path.join(self.scratch, f"run-{self.runs}.jsonl")
+        job["code_cache"] = self.code_cache
         read_fd, write_fd = os.pipe()
         started = time.monotonic()
         pid = os.fork()
         if pid == 0:
-            from tracker.worker import run_child
-
             os.close(read_fd)
-            run_child(job, write_fd, os.getppid())
+            worker.run_child(job, write_fd, os.getppid())
         os.close(write_fd)
         _send({"event": "started", "pid": pid})
         reply = self._supervise(pid, read_fd, started + float(job["timeout"]), int(job["output_limit"]))
@@ -260,7 +281,6 @@ def main() -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     warm_up(sys.argv[1] if len(sys.argv) > 1 else "tracker.checks")
-    importlib.import_module("tracker.worker")
     scratch = tempfile.mkdtemp(prefix="tinytorch-sandbox-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
     gc.collect()
     gc.freeze()
