@@ -167,7 +167,9 @@ class TerminalSubscriber:
         mods = catalog.modules()
         done = sum(1 for m in mods if self._rows[m.id].state == "complete")
         width = self.console.width
-        cols = max(1, min(4, (width - 4) // (_CELL_WIDTH + 2)))
+        # stay off the last column: a full-width line leaves the cursor pending a wrap, and a typed
+        # ^C then pushes the live box down a line
+        cols = max(1, min(4, (width - 3) // (_CELL_WIDTH + 2)))
         grid = Table.grid(padding=(0, 2))
         for _ in range(cols):
             grid.add_column(width=_CELL_WIDTH, no_wrap=True, overflow="ellipsis")
@@ -181,7 +183,7 @@ class TerminalSubscriber:
         if not self._use_live:
             return Group(progress, grid)
         return Panel(Group(grid, legend), title=progress, title_align="left", border_style="blue",
-                     width=min(width, 4 + cols * (_CELL_WIDTH + 2)))
+                     width=min(width - 1, 2 + cols * (_CELL_WIDTH + 2)))
 
     # ---- events --------------------------------------------------------------------------------
     def _on_finished(self, data: dict) -> None:
@@ -305,7 +307,7 @@ class TerminalSubscriber:
         heading = Text(f" {self._symbols['complete']} capability unlocked ", style="bold green")
         if not self._use_live:  # a log, not a screen: plain lines that grep well
             return Group(Text(f"*** {heading.plain.strip()}: {title} ***", style="bold green"), body)
-        return Panel(body, title=heading, border_style="green", width=min(self.console.width, 78))
+        return Panel(body, title=heading, border_style="green", width=min(self.console.width - 1, 78))
 
     @staticmethod
     def _showcase_label(showcase: str) -> str:
