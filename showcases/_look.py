@@ -365,19 +365,19 @@ class Picture:
 class Heatmap:
     """A matrix as coloured cells with row/column labels (attention weights, confusion...).
 
-    `values=True` writes each number in its cell. Plain output uses brightness characters.
+    `values=True` writes each number in its cell (`fmt`). Plain output uses brightness characters.
     """
 
     def __init__(self, matrix: Any, rows: Sequence[str], cols: Sequence[str] | None = None, *,
-                 cmap: str = "heat", values: bool = False, vmin: float = 0.0,
+                 cmap: str = "heat", values: bool = False, fmt: str = "{:.2f}", vmin: float = 0.0,
                  vmax: float | None = None) -> None:
         self.matrix = np.asarray(matrix, dtype=np.float64)
         self.rows, self.cols = [str(r) for r in rows], [str(c) for c in (cols if cols is not None else rows)]
-        self.values = values
+        self.values, self.fmt = values, fmt
         self.vmin, self.vmax = vmin, (float(self.matrix.max()) if vmax is None else vmax)
         self.level = _scale(self.matrix, "gray", self.vmin, self.vmax)
         self.rgb = _paint(self.level, cmap)
-        self.cell = 5 if values else 3
+        self.cell = max(len(fmt.format(v)) for v in self.matrix.ravel()) + 1 if values else 3
         self.label = max(len(r) for r in self.rows) + 1
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
@@ -393,7 +393,7 @@ class Heatmap:
             for j in range(len(self.cols)):
                 level, rgb = float(self.level[i, j]), self.rgb[i, j]
                 if self.values:
-                    text = f"{self.matrix[i, j]:.2f}".rjust(self.cell)
+                    text = self.fmt.format(self.matrix[i, j]).rjust(self.cell)
                 elif plain:
                     text = " " + _ramp(np.array([level]))[0] * 2
                 else:
