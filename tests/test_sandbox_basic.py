@@ -180,3 +180,40 @@ def test_missing_file_is_an_import_error(sandbox: Sandbox, workspace: Path) -> N
     run = sandbox.run_module("tensor")
     assert run.import_error == "ModuleNotFoundError: No module named 'tinytorch.tensor'"
     assert run.outcomes == ()
+
+
+def test_runs_from_many_threads_are_serialised(sandbox: Sandbox) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(4) as pool:
+        runs = list(pool.map(sandbox.run_module, ["tensor", "setup", "activations", "tensor"] * 2))
+    assert all(run.import_error is None and run.failed == 0 for run in runs)
+    assert [run.module for run in runs] == ["tensor", "setup", "activations", "tensor"] * 2
+
+
+def test_daemon_killed_mid_check_takes_worker_and_child_with_it(workspace: Path) -> None:
+    (workspace / "tinytorch" / "tensor.py").write_text(
+        "import os\nopen('pids.txt', 'w').write(str(os.getpid()))\nwhile True:\n    pass\n"
+    )
+    script = textwrap.dedent(f"""
+        from tracker.sandbox import Sandbox
+        box = Sandbox({str(workspace)!r}, timeout_s=60)
+        box.start()
+        print(box.worker_pid, flush=True)
+        box.run_module("tensor")
+    """)
+    root = Path(__file__).resolve().parents[1]
+    daemon = subprocess.Popen([sys.executable, "-c", script], cwd=root, stdout=subprocess.PIPE, text=True)
+    assert daemon.stdout is not None
+    worker = int(daemon.stdout.readline())
+    deadline = time.monotonic() + 10
+    while not (workspace / "pids.txt").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    child = int((workspace / "pids.txt").read_text())
+    assert alive(child)
+    daemon.kill()
+    daemon.wait()
+    deadline = time.monotonic() + 3
+    while (alive(worker) or alive(child)) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not alive(worker) and not alive(child)

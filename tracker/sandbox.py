@@ -101,9 +101,7 @@ class Sandbox:
         self._closed = True
         call = self._current
         if call is not None:
-            call.cancelled = True
-            _kill_group(call.child_pid)
-            os.write(self._wake_w, b"x")
+            self._cancel(call)
         got = self._run_lock.acquire(timeout=_BACKSTOP_S)
         try:
             self._stop_worker()
@@ -165,6 +163,7 @@ class Sandbox:
                     try:
                         reply = self._exchange(module_id, file, call)
                     except _WorkerLost:
+                        _kill_group(call.child_pid)  # its process group, should the worker have died first
                         self._stop_worker()
                         self.restarts += 1
                         if self._closed:
