@@ -44,7 +44,7 @@ def test_a_save_that_changes_nothing_checks_nothing(workspace: Path, watch_facto
     path.write_text(path.read_text())
     path.touch()
     w.settle(quiet=0.5)
-    assert w.events[mark:] == []
+    assert w.events[mark:] == [], w.events[mark:]
     assert w.stop()[0] == 0
 
 
@@ -52,12 +52,12 @@ def test_a_change_during_a_check_is_checked_after_it(workspace: Path, watch_fact
     w = watch_factory(workspace, timeout=5.0)
     w.ready()
     path = workspace / "tinytorch" / "tensor.py"
-    atomic_write(path, "import time\ntime.sleep(0.8)\n" + path.read_text())
+    atomic_write(path, path.read_text() + "\nimport time\ntime.sleep(0.8)\n")
     w.wait_for(lambda e: e["type"] == "check.started" and e["data"]["module"] == "tensor")
     time.sleep(0.3)  # the child is now inside the slow import
     atomic_write(path, reference_source("tensor.py"))
     first = w.finished("tensor")
-    assert first["data"]["state"] == "not started"
+    assert first["data"]["state"] == "not started", first
     second = w.finished("tensor")
     assert second["data"]["state"] == "complete"
     assert w.stop()[0] == 0

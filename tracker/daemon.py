@@ -23,9 +23,10 @@ from tracker.checking import Checker, Runner
 from tracker.errors import TrackerError
 from tracker.events import DAEMON_STARTED, DAEMON_STOPPED, FILES_CHANGED
 from tracker.store import Store
-from tracker.watcher import ContentHashes, is_source_file, watch_sources
+from tracker.watcher import EMPTY, ContentHashes, is_source_file, watch_sources
 
 log = logging.getLogger("tinytorch-tracker")
+SETTLE_S = 0.03
 
 
 def acquire_lock(workspace: Path) -> IO[str]:
@@ -62,7 +63,9 @@ class Daemon:
         self.checker = Checker(store, runner, self._publish, timeout_s)
         self.hashes = ContentHashes()
         self._pending: set[Path] = set()
+        self._settling: set[Path] = set()
         self._wake = anyio.Event()
+        self._tg: anyio.abc.TaskGroup | None = None
         self.stop_reason = "stopped"
 
     def _publish(self, event: dict[str, Any]) -> None:
@@ -98,7 +101,15 @@ class Daemon:
             affected = self._affected(path)
             if affected & done:
                 deferred.add(path)
-            elif self.hashes.changed(path):
+                continue
+            digest = self.hashes.digest(path)
+            if digest == EMPTY and path not in self._settling and self._tg is not None:
+                # an in-place save truncates before it writes: look again once the write has landed
+                self._settling.add(path)
+                self._tg.start_soon(self._look_again, path)
+                continue
+            self._settling.discard(path)
+            if self.hashes.update(path, digest):
                 wanted |= affected
                 changed.append(path)
         if deferred:
@@ -122,6 +133,10 @@ class Daemon:
             await self.checker.check(todo[0])
             done.add(todo[0].id)
 
+    async def _look_again(self, path: Path) -> None:
+        await anyio.sleep(SETTLE_S)
+        self._add_pending({path})
+
     async def _watch(self) -> None:
         async for paths in watch_sources(self.source_dir, poll=self.poll):
             self._add_pending(paths)
@@ -139,6 +154,7 @@ class Daemon:
         self._emit(DAEMON_STARTED, {"workspace": str(self.workspace), "db": str(self.store.path)})
         try:
             async with anyio.create_task_group() as tg:
+                self._tg = tg
                 tg.start_soon(self._signals, tg.cancel_scope)
                 tg.start_soon(self._watch)
                 await self._pass({m.id for m in catalog.modules()})

@@ -57,6 +57,13 @@ def polling_reason(path: Path) -> str | None:
     return None
 
 
+def _hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+EMPTY = _hash(b"")
+
+
 class ContentHashes:
     """Remembers each file's content hash, so a save that changes nothing checks nothing."""
 
@@ -65,8 +72,9 @@ class ContentHashes:
 
     @staticmethod
     def digest(path: Path) -> str | None:
+        """The content hash; None for a missing file, EMPTY for an empty one (maybe mid-write)."""
         try:
-            return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+            return _hash(path.read_bytes())
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             return None
         except OSError as err:  # unreadable right now (permissions, a half-done rename): treat as new
@@ -81,12 +89,11 @@ class ContentHashes:
         """True when `path` differs from what was last recorded (without recording it)."""
         return self._known.get(path, "never seen") != self.digest(path)
 
-    def changed(self, path: Path) -> bool:
-        """True (and remember the new content) when `path` differs from what was last recorded."""
-        now = self.digest(path)
-        if path in self._known and self._known[path] == now:
+    def update(self, path: Path, digest: str | None) -> bool:
+        """Record `digest` for `path`; True when it differs from what was recorded before."""
+        if path in self._known and self._known[path] == digest:
             return False
-        self._known[path] = now
+        self._known[path] = digest
         return True
 
 
