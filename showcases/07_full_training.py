@@ -145,9 +145,8 @@ def results(show: Showcase, model, state: LiveTraining, x_test, y_test, chance: 
     show.pause(1.5)
     confusion = np.zeros((10, 10))
     np.add.at(confusion, (y_test, predicted), 1)
-    confusion /= confusion.sum(axis=1, keepdims=True)
-    show.print("\nConfusion matrix: for each true digit (row), the share of each answer (column)")
-    show.print(Heatmap(confusion, rows=[str(d) for d in range(10)], values=True, vmax=1.0))
+    show.print("\nConfusion matrix: rows are the true digit, columns your network's answer")
+    show.print(Heatmap(confusion, rows=[str(d) for d in range(10)], values=True, fmt="{:.0f}"))
     wrong = np.flatnonzero(predicted != y_test)[:6]
     if len(wrong):
         show.print("\nSome digits it still gets wrong (true → predicted):")
