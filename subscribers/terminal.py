@@ -118,8 +118,8 @@ class TerminalSubscriber:
         kind, data = event.get("type", ""), event.get("data") or {}
         self.last_event_id = int(event.get("id") or 0)
         if kind == "daemon.started":
-            self._out(Text(f"watching {data.get('workspace') or self.workspace}: save a file in "
-                           "tinytorch/ to check it (Ctrl-C stops)", style="bold"))
+            where = Path(data.get("workspace") or self.workspace) / "tinytorch"
+            self._out(Text(f"watching {where}: each save is checked (Ctrl-C stops)", style="bold"))
         elif kind == "daemon.stopped":
             self._out(Text(f"tracker stopped ({data.get('reason', 'done')})", style="bright_black"))
         elif kind == "check.started":

@@ -154,7 +154,7 @@ async def _save_and_wait(ws: Path, step: Step, progress: _Progress, term: Any) -
         raise TrackerError(f"demo: {mid} did not unlock on the reference solution "
                            f"(state: {progress.result_after(mid, before)})")
     event_id, at = progress.unlocked[mid]
-    term.note(Text(f"demo ⏱ {step.module.label} unlocked {at - saved_at:.2f} s after the save", style="cyan"))
+    term.note(Text(f"demo ⏱ {step.module.label} went from save to unlock in {at - saved_at:.2f} s", style="cyan"))
     await _until(lambda: term.last_event_id >= event_id, "the unlock panel")
     await term.wait_idle()
 
@@ -206,8 +206,15 @@ def _tracker(console: Console, cwd: Path | None, *command: str, first_line_only:
     if not first_line_only:
         return subprocess.run(argv, cwd=cwd, stdin=subprocess.DEVNULL, check=False).returncode
     done = subprocess.run(argv, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False)
-    console.print(Text((done.stdout.strip().splitlines() or [""])[0]), Text(done.stderr.strip(), style="red"))
+    first = (done.stdout.strip().splitlines() or [""])[0]
+    console.print(Text(first) if first else Text(done.stderr.strip(), style="red"))
     return done.returncode
+
+
+def _showcase_note(play: bool, fast: bool) -> str:
+    if not play:
+        return " (not played here: --no-showcase)"
+    return ", played at once (shortened with --fast)" if fast else ", played at once"
 
 
 def run_demo(keep: Path | None = None, fast: bool = True, play_showcases: bool = True, pace: float = 1.0,
@@ -224,7 +231,7 @@ def run_demo(keep: Path | None = None, fast: bool = True, play_showcases: bool =
             ("A script plays the student: ", "bold"),
             "it saves each module's solution into a fresh workspace, one module at a time. The real "
             "tracker notices every save, checks the code in a sandbox, records it and unlocks the module's "
-            f"showcase{' (shortened with --fast)' if fast else ''}.\n",
+            f"showcase{_showcase_note(play_showcases, fast)}.\n",
             ("workspace: ", "bold"), str(ws)), title="tinytorch-tracker demo", border_style="cyan",
             width=min(console.width, 78)))
         if _tracker(console, None, "init", str(ws), first_line_only=True) != 0:
@@ -258,7 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-showcase", action="store_true", help="do not play the showcases")
     parser.add_argument("--pace", type=float, default=1.0, metavar="S",
                         help="seconds to pause after each step, to read the screen (default 1)")
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(argv[1:] if argv[:1] == ["--"] else argv)
     if args.pace < 0:
         raise TrackerError("--pace must be zero or more seconds")
     return run_demo(keep=args.keep, fast=not args.full, play_showcases=not args.no_showcase, pace=args.pace)
