@@ -365,19 +365,20 @@ class Picture:
 class Heatmap:
     """A matrix as coloured cells with row/column labels (attention weights, confusion...).
 
-    `values=True` writes each number in its cell (`fmt`). Plain output uses brightness characters.
+    `values=True` writes each number in its cell (`fmt`), else cells are `cell` characters wide.
+    Plain output uses brightness characters.
     """
 
     def __init__(self, matrix: Any, rows: Sequence[str], cols: Sequence[str] | None = None, *,
                  cmap: str = "heat", values: bool = False, fmt: str = "{:.2f}", vmin: float = 0.0,
-                 vmax: float | None = None) -> None:
+                 vmax: float | None = None, cell: int = 3) -> None:
         self.matrix = np.asarray(matrix, dtype=np.float64)
         self.rows, self.cols = [str(r) for r in rows], [str(c) for c in (cols if cols is not None else rows)]
         self.values, self.fmt = values, fmt
         self.vmin, self.vmax = vmin, (float(self.matrix.max()) if vmax is None else vmax)
         self.level = _scale(self.matrix, "gray", self.vmin, self.vmax)
         self.rgb = _paint(self.level, cmap)
-        self.cell = max(len(fmt.format(v)) for v in self.matrix.ravel()) + 1 if values else 3
+        self.cell = max(len(fmt.format(v)) for v in self.matrix.ravel()) + 1 if values else cell
         self.label = max(len(r) for r in self.rows) + 1
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
@@ -395,7 +396,7 @@ class Heatmap:
                 if self.values:
                     text = self.fmt.format(self.matrix[i, j]).rjust(self.cell)
                 elif plain:
-                    text = " " + _ramp(np.array([level]))[0] * 2
+                    text = (" " + _ramp(np.array([level]))[0] * (self.cell - 1))[-self.cell:]
                 else:
                     text = " " * self.cell
                 ink = Color.from_rgb(0, 0, 0) if level > 0.6 else Color.from_rgb(235, 235, 235)
