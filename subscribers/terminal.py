@@ -23,21 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, RenderableType
 from rich.live import Live
-from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
+from subscribers.terminal_view import Row, View, completed, showcase_label
 from tracker import catalog
-
-_SYMBOLS = {"complete": "✓", "in progress": "◐", "not started": "○", "broken": "✗", "locked": "·",
-            "regressed": "↓", "checking": "…", "unknown": " "}
-_ASCII = {"complete": "+", "in progress": "~", "not started": "o", "broken": "x", "locked": "-",
-          "regressed": "v", "checking": "?", "unknown": " "}
-_STYLES = {"complete": "green", "in progress": "yellow", "not started": "default", "broken": "red",
-           "locked": "bright_black", "regressed": "magenta", "checking": "cyan", "unknown": "bright_black"}
-_CELL_WIDTH = 17
 
 
 def find_showcase(name: str) -> Path | None:
@@ -59,30 +50,12 @@ def _wait_or_kill(proc: subprocess.Popen[bytes], grace_s: float) -> None:
 
 
 @dataclass(frozen=True)
-class _Row:
-    """What the status shows for one module; replaced whole so the render thread never sees half."""
-
-    state: str = "unknown"
-    passed: int = 0
-    failed: int = 0
-    error: str = ""
-    checking: bool = False
-    regressed: bool = False
-
-    @property
-    def look(self) -> str:
-        if self.checking:
-            return "checking"
-        return "regressed" if self.regressed and self.state != "complete" else self.state
-
-
-@dataclass(frozen=True)
 class _PendingPanel:
     """An unlock panel whose showcase is queued: drawn (as of its event) when that showcase starts."""
 
     data: dict
     done: frozenset[str]
-    row: _Row
+    row: Row
 
 
 class TerminalSubscriber:
@@ -98,9 +71,9 @@ class TerminalSubscriber:
         self.workspace = Path(workspace).resolve()
         self.play_showcases = play_showcases
         self.fast = fast
-        self._rows = {m.id: _Row() for m in catalog.modules()}
-        self._symbols = _SYMBOLS if (self.console.encoding or "").lower().startswith("utf") else _ASCII
+        self._rows = {m.id: Row() for m in catalog.modules()}
         self._use_live = self.console.is_terminal and not self.console.is_dumb_terminal
+        self._view = View(self.console, live=self._use_live)
         self._live: Live | None = None
         self._lock = threading.RLock()  # order: self._lock, then rich's own locks; render takes none
         self._busy = False  # a showcase is queued or playing: output is deferred
@@ -149,6 +122,11 @@ class TerminalSubscriber:
             if self._live is not None:
                 self._live.stop()
                 self._live = None
+            for item in self._deferred:  # what happened while the last showcase played
+                if isinstance(item, _PendingPanel):
+                    line = f"{showcase_label(item.data['showcase'])}: not played, the tracker stopped"
+                    item = self._view.panel(item.data, line, item.done, item.row)
+                self._print(item)
             self._deferred.clear()
             self.console.print(self.status())
 
@@ -163,27 +141,8 @@ class TerminalSubscriber:
             await anyio.sleep(poll_s)
 
     def status(self) -> RenderableType:
-        """The compact status: overall progress bar and one cell per module (catalog order)."""
-        mods = catalog.modules()
-        done = sum(1 for m in mods if self._rows[m.id].state == "complete")
-        width = self.console.width
-        # stay off the last column: a full-width line leaves the cursor pending a wrap, and a typed
-        # ^C then pushes the live box down a line
-        cols = max(1, min(4, (width - 3) // (_CELL_WIDTH + 2)))
-        grid = Table.grid(padding=(0, 2))
-        for _ in range(cols):
-            grid.add_column(width=_CELL_WIDTH, no_wrap=True, overflow="ellipsis")
-        cells = [self._cell(m) for m in mods]
-        for start in range(0, len(cells), cols):
-            grid.add_row(*cells[start:start + cols])
-        legend = Text("  ".join(f"{self._symbols[s]} {s}" for s in
-                                ("complete", "in progress", "not started", "broken", "locked")),
-                      style="bright_black", no_wrap=True, overflow="ellipsis")
-        progress = self._progress(done, len(mods), min(30, width - 30))
-        if not self._use_live:
-            return Group(progress, grid)
-        return Panel(Group(grid, legend), title=progress, title_align="left", border_style="blue",
-                     width=min(width - 1, 2 + cols * (_CELL_WIDTH + 2)))
+        """The compact status: overall progress and one cell per module (catalog order)."""
+        return self._view.status(self._rows)
 
     # ---- events --------------------------------------------------------------------------------
     def _on_finished(self, data: dict) -> None:
@@ -218,16 +177,16 @@ class TerminalSubscriber:
         showcase = data.get("showcase")
         with self._lock:
             if showcase and self.play_showcases and find_showcase(showcase) is None:
-                self._out(self._panel(data, f"{self._showcase_label(showcase)}: not installed yet, skipped"))
+                self._out(self._panel(data, f"{showcase_label(showcase)}: not installed yet, skipped"))
             elif showcase and self.play_showcases:
-                self._out(_PendingPanel(data, self._done(), self._rows.get(mid, _Row())))
+                self._out(_PendingPanel(data, completed(self._rows), self._rows.get(mid, Row())))
                 self._playlist.append(data)
                 self._busy = True
                 self._start_player()
                 self._wake.notify_all()
             elif showcase:
                 number = showcase.split("_", 1)[0]
-                self._out(self._panel(data, f"{self._showcase_label(showcase)}: "
+                self._out(self._panel(data, f"{showcase_label(showcase)}: "
                                             f"run `tinytorch-tracker showcase {number}`"))
             else:
                 self._out(self._panel(data, "none for this module: it powers the next ones"))
@@ -243,8 +202,8 @@ class TerminalSubscriber:
 
     def _print(self, item: RenderableType | _PendingPanel) -> None:
         if isinstance(item, _PendingPanel):
-            line = f"{self._showcase_label(item.data['showcase'])}: playing now"
-            item = self._panel(item.data, line, item.done, item.row)
+            line = f"{showcase_label(item.data['showcase'])}: playing now"
+            item = self._view.panel(item.data, line, item.done, item.row)
         if self._use_live:  # one screen line per line
             self.console.print(item, no_wrap=True, overflow="ellipsis", crop=True)
         else:  # a log keeps whole lines
@@ -260,58 +219,11 @@ class TerminalSubscriber:
         if mid in self._rows:
             self._rows[mid] = replace(self._rows[mid], **changes)
 
-    def _cell(self, m: catalog.Module) -> Text:
-        look = self._rows[m.id].look
-        text = Text(f"{self._symbols[look]} ", style=_STYLES[look])
-        text.append(m.label, style="bright_black" if look == "locked" else "")
-        return text
+    def _line(self, mid: str | None, look: str, what: str, error: str = "") -> Text:
+        return self._view.line(mid, look, what, error)
 
-    def _progress(self, done: int, total: int, width: int, label: str = " TinyTorch ") -> Text:
-        full, empty = ("█", "░") if self._symbols is _SYMBOLS else ("#", "-")
-        filled = round(width * done / total) if width > 0 else 0
-        text = Text(label, style="bold")
-        text.append(full * filled, style="green")
-        text.append(empty * max(0, width - filled), style="bright_black")
-        text.append(f" {done}/{total} complete ", style="bold")
-        return text
-
-    def _line(self, mid: str | None, look: str, what: str, error: str) -> Text:
-        label = catalog.module(mid).label if mid in self._rows else str(mid)
-        text = Text(time.strftime("%H:%M:%S "), style="bright_black")
-        text.append(f"{self._symbols.get(look, ' ')} {label}: ", style=_STYLES.get(look, ""))
-        text.append(what, style=_STYLES.get(look, ""))
-        if error:
-            text.append(f" — {error}")
-        return text
-
-    def _done(self) -> frozenset[str]:
-        return frozenset(k for k, r in self._rows.items() if r.state == "complete")
-
-    def _panel(self, data: dict, showcase_line: str, done: frozenset[str] | None = None,
-               row: _Row | None = None) -> RenderableType:
-        mid = data.get("module")
-        row = row or self._rows.get(mid, _Row())
-        done = self._done() if done is None else done
-        opened = [m.label for m in catalog.modules()
-                  if mid in m.requires and set(m.requires) <= done and m.id not in done]
-        body = Table.grid(padding=(0, 2))
-        body.add_column(style="bold cyan", no_wrap=True)
-        body.add_column()
-        checks = f"{row.passed}/{row.passed + row.failed} checks pass" if row.passed else "every check passes"
-        title = f"{int(data.get('number') or 0):02d} {data.get('title') or mid}"
-        body.add_row("module", Text(f"{title}: {checks}"))
-        body.add_row("progress", self._progress(len(done), len(self._rows), 20, ""))
-        if opened:
-            body.add_row("now open", Text(" · ".join(opened)))
-        body.add_row("showcase", Text(showcase_line))
-        heading = Text(f" {self._symbols['complete']} capability unlocked ", style="bold green")
-        if not self._use_live:  # a log, not a screen: plain lines that grep well
-            return Group(Text(f"*** {heading.plain.strip()}: {title} ***", style="bold green"), body)
-        return Panel(body, title=heading, border_style="green", width=min(self.console.width - 1, 78))
-
-    @staticmethod
-    def _showcase_label(showcase: str) -> str:
-        return showcase.replace("_", " ", 1).replace("_", " ")
+    def _panel(self, data: dict, showcase_line: str) -> RenderableType:
+        return self._view.panel(data, showcase_line, completed(self._rows), self._rows.get(data.get("module"), Row()))
 
     # ---- the showcase player (its own thread: showcases take minutes) ------------------------
     def _start_player(self) -> None:
@@ -353,7 +265,7 @@ class TerminalSubscriber:
     def _play(self, showcase: str) -> Text:
         """Run one showcase in a child process on the terminal; a one-line note of how it went."""
         path = find_showcase(showcase)
-        label = self._showcase_label(showcase)
+        label = showcase_label(showcase)
         if path is None:
             return Text(f"showcase {label} is not installed yet: skipped", style="yellow")
         cmd = [sys.executable, str(path), "--workspace", str(self.workspace)]

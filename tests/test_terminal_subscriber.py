@@ -194,18 +194,23 @@ def test_showcases_off_or_missing(make_feed: MakeFeed, showcases: Showcases) -> 
     assert showcases.played() == []
 
 
-def test_close_stops_a_playing_showcase(make_feed: MakeFeed, showcases: Showcases) -> None:
+def test_close_stops_a_playing_showcase_and_shows_what_waited(make_feed: MakeFeed, showcases: Showcases) -> None:
     showcases.add("01_tensor_operations", seconds=60)
+    showcases.add("02_neural_intelligence", seconds=60)
     feed = make_feed()
     feed.unlock("tensor")
     deadline = time.monotonic() + 5
     while "start" not in showcases.log.read_text() and time.monotonic() < deadline:
         time.sleep(0.02)
+    feed.unlock("activations")
+    feed.finished("layers", "in progress", passed=1, failed=3, error="AssertionError: weight shape")
     started = time.monotonic()
     feed.close()
     assert time.monotonic() - started < 1.5
-    assert "end" not in showcases.log.read_text()
-    assert "0/16 complete" not in feed.text and "1/16 complete" in feed.text  # the final status
+    assert showcases.played() == [f"start 01_tensor_operations --workspace {feed.sub.workspace}"]
+    assert "02 neural intelligence: not played, the tracker stopped" in feed.text
+    assert "04 layers: in progress 1/4" in feed.text
+    assert "2/16 complete" in feed.text  # the final status
 
 
 def test_live_status_pauses_while_a_showcase_plays(tmp_path: Path, make_feed: MakeFeed, showcases: Showcases) -> None:
@@ -241,3 +246,17 @@ def test_status_fits_80_columns_and_has_every_module(make_feed: MakeFeed) -> Non
     assert all(len(line) <= 80 for line in lines)
     for m in catalog.modules():
         assert m.label in feed.text
+
+
+def test_ascii_symbols_when_the_terminal_cannot_show_unicode(tmp_path: Path) -> None:
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="ascii", errors="strict", write_through=True)
+    sub = TerminalSubscriber(console=Console(file=stream, width=80, color_system=None), workspace=tmp_path,
+                             play_showcases=False)
+    anyio.run(sub.handle, {"id": 1, "type": "check.finished", "at": "", "data": {
+        "module": "tensor", "number": 2, "state": "broken", "passed": 0, "failed": 0, "duration_ms": 5,
+        "error": "SyntaxError: invalid syntax"}})
+    anyio.run(sub.close)
+    text = raw.getvalue().decode("ascii")
+    assert "x 02 tensor: broken (5 ms) - SyntaxError: invalid syntax" in text
+    assert "0/16 complete" in text
