@@ -236,3 +236,12 @@ def _forever():
 _threading.Thread(target=_forever).start()
 """))
     assert run.import_error is None and run.failed == 0 and not run.timed_out
+
+
+def test_deleting_the_workers_scratch_folder(hostile) -> None:
+    run = hostile(patched("""
+import shutil as _shutil
+import sys as _sys
+_shutil.rmtree(_sys.modules["tracker.worker"]._FreshLoader.code_cache.rsplit("/", 1)[0])
+"""))
+    assert run.error.startswith("could not report its results")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -76,6 +77,7 @@ class Sandbox:
         self._buffer = b""
         self._current: _Call | None = None
         self._closed = False
+        self._scratch = ""
         self._wake_r, self._wake_w = os.pipe()
         self.restarts = 0
 
@@ -157,28 +159,30 @@ class Sandbox:
                 return build_run(module_id, file, {"cancelled": True}, self.timeout_s, 0.0)
             self._current = call
             try:
-                for attempt in (1, 2):
-                    self._ensure_worker()
-                    started = time.perf_counter()
-                    try:
-                        reply = self._exchange(module_id, file, call)
-                    except _WorkerLost:
-                        _kill_group(call.child_pid)  # its process group, should the worker have died first
-                        self._stop_worker()
-                        self.restarts += 1
-                        if self._closed:
-                            raise SandboxClosed("the sandbox was closed during the run") from None
-                        if attempt == 2 or call.cancelled:
-                            reply = {"worker_lost": True, "cancelled": call.cancelled}
-                        else:
-                            continue
-                    duration_ms = (time.perf_counter() - started) * 1000
-                    if self._closed:
-                        raise SandboxClosed("the sandbox was closed during the run")
-                    return build_run(module_id, file, reply, self.timeout_s, duration_ms)
-                raise AssertionError("unreachable")
+                started = time.perf_counter()
+                reply = self._exchange_restarting(module_id, file, call)
+                duration_ms = (time.perf_counter() - started) * 1000
             finally:
                 self._current = None
+        if self._closed:
+            raise SandboxClosed("the sandbox was closed during the run")
+        return build_run(module_id, file, reply, self.timeout_s, duration_ms)
+
+    def _exchange_restarting(self, module_id: str, file: str, call: _Call) -> dict[str, Any]:
+        """One run; if the worker dies under it, restart the worker and try once more."""
+        for _ in range(2):
+            self._ensure_worker()
+            try:
+                return self._exchange(module_id, file, call)
+            except _WorkerLost:
+                _kill_group(call.child_pid)  # its process group, should the worker have died first
+                self._stop_worker()
+                self.restarts += 1
+                if self._closed:
+                    raise SandboxClosed("the sandbox was closed during the run") from None
+                if call.cancelled:
+                    break
+        return {"worker_lost": True, "cancelled": call.cancelled}
 
     def _exchange(self, module_id: str, file: str, call: _Call) -> dict[str, Any]:
         request = {
@@ -265,6 +269,7 @@ class Sandbox:
         if event is None or event.get("event") != "ready":
             self._stop_worker()
             raise RuntimeError("the sandbox worker did not start (set TINYTORCH_SANDBOX_DEBUG=1 to see why)")
+        self._scratch = str(event.get("scratch", ""))
 
     def _stop_worker(self) -> None:
         proc, self._proc = self._proc, None
@@ -283,6 +288,9 @@ class Sandbox:
         if proc.stdout is not None:
             proc.stdout.close()
         self._buffer = b""
+        if self._scratch:  # the worker removes it itself, unless it was killed
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = ""
 
 
 def _kill_group(pid: int | None) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 STATUSES = ("passed", "failed", "not_implemented")
+INTERNAL_ERROR_EXIT = 117  # = tracker.worker.INTERNAL_ERROR_EXIT (not imported: the worker is child-side code)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,8 @@ def _ended(reply: dict[str, Any], timeout_s: float) -> str:
         if number == signal.SIGKILL:
             return "was killed by SIGKILL (out of memory, or the code killed itself)"
         return f"crashed with {name}"
+    if reply.get("exit") == INTERNAL_ERROR_EXIT:
+        return "could not report its results (did the code delete or block the sandbox's files?)"
     return f"exited the interpreter with code {reply.get('exit')} (os._exit or a C-level exit)"
 
 

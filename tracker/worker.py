@@ -27,6 +27,7 @@ from types import ModuleType, TracebackType
 from typing import Any, NoReturn
 
 ERROR_LINE_LIMIT = 300
+INTERNAL_ERROR_EXIT = 117  # the child's own machinery failed (e.g. its records file was deleted)
 _PR_SET_PDEATHSIG = 1
 
 
@@ -66,13 +67,13 @@ def run_child(job: dict[str, Any], output_fd: int, zygote_pid: int) -> NoReturn:
     try:
         _isolate(job, output_fd, zygote_pid)
         _run(job)
-    except BaseException:  # noqa: BLE001 - nothing may escape back into the zygote's loop
-        code = 70
+    except BaseException:  # nothing may escape back into the zygote's loop
+        code = INTERNAL_ERROR_EXIT
     finally:
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
-            except BaseException:  # noqa: BLE001 - the student may have closed or replaced it
+            except BaseException:  # the student may have closed or replaced it
                 pass
         os._exit(code)
 
@@ -133,7 +134,7 @@ def _import_and_check(job: dict[str, Any]) -> None:
     workspace = job["workspace"]
     try:
         checks_module = importlib.import_module(job["checks"])
-    except BaseException as exc:  # noqa: BLE001
+    except BaseException as exc:
         _record(job, phase="checks_error", error=first_error_line(exc, workspace))
         return
     checks = discover_checks(checks_module)
@@ -142,7 +143,7 @@ def _import_and_check(job: dict[str, Any]) -> None:
     _record(job, phase="import")
     try:
         importlib.import_module(module_name(job["file"]))
-    except BaseException as exc:  # noqa: BLE001 - SystemExit/KeyboardInterrupt at import are errors too
+    except BaseException as exc:  # SystemExit/KeyboardInterrupt at import are errors too
         _record(job, phase="import_error", error=first_error_line(exc, workspace))
         return
     _record(job, phase="imported")
@@ -225,7 +226,7 @@ def run_check(fn: Any, workspace: str) -> tuple[str, str]:
     """Run one check: ("passed", ""), ("not_implemented", line) or ("failed", line)."""
     try:
         fn()
-    except BaseException as exc:  # noqa: BLE001 - MemoryError, RecursionError, SystemExit all count as failures
+    except BaseException as exc:  # MemoryError, RecursionError, SystemExit all count as failures
         missing = _not_implemented(exc)
         if missing is not None:
             return "not_implemented", first_error_line(missing, workspace)

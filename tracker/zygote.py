@@ -38,6 +38,10 @@ _WARM_STDLIB = (
 )  # fmt: skip
 
 
+_NEVER_PRELOAD = frozenset({"antigravity", "this", "__hello__", "__phello__"})  # side effects at import
+_CODE_CACHE_KEEP = 256
+
+
 class _Lines:
     """Line reader over a raw fd, usable with poll (no hidden buffering)."""
 
@@ -72,12 +76,12 @@ def warm_up(checks_package: str) -> None:
     worker.learnable(set())  # caches the library roots
     try:
         package = importlib.import_module(checks_package)
-    except Exception:  # noqa: BLE001 - the child reports a broken checks package when it runs
+    except Exception:  # the child reports a broken checks package when it runs
         return
     for info in pkgutil.iter_modules(getattr(package, "__path__", [])):
         try:
             importlib.import_module(f"{checks_package}.{info.name}")
-        except Exception:  # noqa: BLE001 - same: reported by the run that needs it
+        except Exception:  # same: reported by the run that needs it
             pass
 
 
@@ -131,7 +135,6 @@ class Zygote:
     def __init__(self, scratch: str) -> None:
         self.scratch = scratch
         self.code_cache = os.path.join(scratch, "code")
-        os.makedirs(self.code_cache, exist_ok=True)
         self.stdin = _Lines(0)
         self.pending: list[dict[str, Any]] = []
         self.runs = 0
@@ -153,18 +156,31 @@ class Zygote:
     def learn(self, records: list[dict[str, Any]]) -> None:
         """Pre-import what the last run needed (stdlib and numpy only), so later forks start with it."""
         names = [n for r in records if r.get("phase") == "learned" for n in r.get("names", [])]
-        fresh = [n for n in names if n not in sys.modules]
+        fresh = [n for n in names if n not in sys.modules and n.partition(".")[0] not in _NEVER_PRELOAD]
         for name in fresh:
             try:
                 importlib.import_module(name)
-            except BaseException:  # noqa: BLE001 - a module that cannot load here is simply not pre-loaded
+            except BaseException:  # a module that cannot load here is simply not pre-loaded
                 pass
         if fresh:
             gc.collect()
             gc.freeze()
 
+    def prune_code_cache(self) -> None:
+        """Keep the newest compiled files only: a long session saves many versions of each file."""
+        try:
+            entries = [e for e in os.scandir(self.code_cache) if e.is_file()]
+            entries.sort(key=lambda e: e.stat().st_mtime, reverse=True)
+            for entry in entries[_CODE_CACHE_KEEP:]:
+                os.unlink(entry.path)
+        except OSError:
+            pass
+
     def run(self, job: dict[str, Any]) -> dict[str, Any]:
         self.runs += 1
+        if self.runs % 64 == 0:
+            self.prune_code_cache()
+        os.makedirs(self.code_cache, exist_ok=True)  # again: a run may have deleted it
         job["records"] = os.path.join(self.scratch, f"run-{self.runs}.jsonl")
         job["code_cache"] = self.code_cache
         read_fd, write_fd = os.pipe()
@@ -281,11 +297,12 @@ def main() -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     warm_up(sys.argv[1] if len(sys.argv) > 1 else "tracker.checks")
-    scratch = tempfile.mkdtemp(prefix="tinytorch-sandbox-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
+    shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+    scratch = tempfile.mkdtemp(prefix="tinytorch-sandbox-", dir=shm)
     gc.collect()
     gc.freeze()
     try:
-        _send({"event": "ready", "pid": os.getpid()})
+        _send({"event": "ready", "pid": os.getpid(), "scratch": scratch})
         Zygote(scratch).serve()
     finally:
         sweep()
