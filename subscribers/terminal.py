@@ -282,4 +282,6 @@ class TerminalSubscriber:
         took = time.monotonic() - started
         if code == 0:
             return Text(f"showcase {label} finished in {took:.0f} s", style="bright_black")
+        if code in (130, -2):  # SIGINT: the terminal's Ctrl-C reached it too
+            return Text(f"showcase {label} stopped (Ctrl-C) after {took:.0f} s", style="yellow")
         return Text(f"showcase {label} ended with exit code {code} after {took:.0f} s", style="yellow")
