@@ -227,8 +227,8 @@ def run(script: str, main: Callable[[Showcase], None], needs: Sequence[str] = ()
     args = _parse(path, argv)
     workspace = args.workspace.resolve()
     if not (workspace / "tinytorch").is_dir():
-        sys.stderr.write(f"No tinytorch/ folder in {workspace}: pass --workspace DIR "
-                         "(the folder that holds your tinytorch/).\n")
+        sys.stderr.write(f"No tinytorch/ folder in\n  {workspace}\n"
+                         "Pass --workspace DIR, the folder that holds your tinytorch/.\n")
         return INCOMPLETE
     use_workspace(workspace)
     from tracker import catalog
@@ -256,7 +256,8 @@ def run(script: str, main: Callable[[Showcase], None], needs: Sequence[str] = ()
             hint = str(error).strip()
             _report(module, f"not implemented yet{f' ({hint})' if hint else ''}", path.stem[:2])
             return INCOMPLETE
-        sys.stderr.write(f"\nThe showcase stopped: {_first_line(error)}\n  raised at {where}\n")
+        message = textwrap.fill(f"The showcase stopped: {_first_line(error)}", WIDTH, subsequent_indent="  ")
+        sys.stderr.write(f"\n{message}\n  raised at {where}\n")
         return 1
     return 0
 
