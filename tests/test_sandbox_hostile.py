@@ -245,3 +245,9 @@ import sys as _sys
 _shutil.rmtree(_sys.modules["tracker.worker"]._FreshLoader.code_cache.rsplit("/", 1)[0])
 """))
     assert run.error.startswith("could not report its results")
+
+
+def test_writing_an_endless_file(hostile) -> None:
+    run = hostile("chunk = b'z' * (16 << 20)\nwith open('huge.bin', 'wb') as f:\n    while True:\n"
+                  "        f.write(chunk)\n")
+    assert broken(run) == "OSError: [Errno 27] File too large (tensor.py, line 4)"

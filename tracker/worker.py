@@ -27,6 +27,7 @@ from types import ModuleType, TracebackType
 from typing import Any, NoReturn
 
 ERROR_LINE_LIMIT = 300
+FILE_SIZE_LIMIT = 256 * 1024 * 1024  # a runaway writer gets EFBIG instead of filling the disk
 INTERNAL_ERROR_EXIT = 117  # the child's own machinery failed (e.g. its records file was deleted)
 _PR_SET_PDEATHSIG = 1
 
@@ -91,6 +92,7 @@ def _isolate(job: dict[str, Any], output_fd: int, zygote_pid: int) -> None:
     limit = int(job["memory_mb"]) * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_SIZE_LIMIT, FILE_SIZE_LIMIT))
 
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
