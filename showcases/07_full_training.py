@@ -68,8 +68,8 @@ def held_out_accuracy(model, x: np.ndarray, y: np.ndarray) -> float:
 
 def meet_the_data(show: Showcase, x_train: np.ndarray, y_train: np.ndarray, n_test: int) -> None:
     show.section("1 · The data: real handwritten digits")
-    pictures = [(f"  {y_train[i]}", Picture(x_train[i], scale=1.5)) for i in range(8)]
-    show.print(side_by_side(*pictures, gap=2))
+    pictures = [(f"  {y_train[i]}", Picture(x_train[i], scale=1.5)) for i in range(6)]  # 6 fit 80 columns
+    show.print(side_by_side(*pictures, gap=1))
     show.print(f"{len(y_train)} training digits, {n_test} held out (never trained on). "
                "8×8 pixels = 64 inputs.")
     show.pause(2)
@@ -151,7 +151,7 @@ def results(show: Showcase, model, state: LiveTraining, x_test, y_test, chance: 
     if len(wrong):
         show.print("\nSome digits it still gets wrong (true → predicted):")
         show.print(side_by_side(*[(f"{y_test[i]}→{predicted[i]}", Picture(x_test[i].reshape(8, 8), scale=1.5))
-                                  for i in wrong], gap=2))
+                                  for i in wrong], gap=1))
     show.pause(2)
     return final
 
