@@ -231,6 +231,10 @@ def run(script: str, main: Callable[[Showcase], None], needs: Sequence[str] = ()
                          "Pass --workspace DIR, the folder that holds your tinytorch/.\n")
         return INCOMPLETE
     use_workspace(workspace)
+    problem = _student_package(workspace)
+    if problem:
+        sys.stderr.write(problem + "\n")
+        return INCOMPLETE
     from tracker import catalog
 
     unlocked_by = next(m for m in catalog.modules() if m.showcase == path.stem)
@@ -260,6 +264,23 @@ def run(script: str, main: Callable[[Showcase], None], needs: Sequence[str] = ()
         sys.stderr.write(f"\n{message}\n  raised at {where}\n")
         return 1
     return 0
+
+
+def _student_package(workspace: Path) -> str | None:
+    """Why `import tinytorch` would not be the workspace's own package, or None when it is.
+
+    Without tinytorch/__init__.py the folder is only a namespace portion, and the installed reference
+    package would be imported instead: the showcase must never run that as the student's code.
+    """
+    try:
+        import tinytorch
+    except (Exception, SystemExit) as error:
+        return f"{workspace / 'tinytorch' / '__init__.py'} does not import:\n  {_first_line(error)}"
+    found = Path(getattr(tinytorch, "__file__", None) or "").resolve().parent
+    if found != (workspace / "tinytorch").resolve():
+        return (f"{workspace / 'tinytorch'} is not a package (no __init__.py?),\n"
+                f"so `import tinytorch` found {found} instead.")
+    return None
 
 
 def _origin(error: BaseException, workspace: Path) -> tuple[Any, str]:

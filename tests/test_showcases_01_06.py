@@ -186,3 +186,12 @@ def test_not_implemented_met_mid_showcase_names_its_module(template_workspace: P
     kernels = catalog.module("kernels")
     assert f"Module {kernels.number:02d} ({kernels.title})" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_tinytorch_folder_that_is_not_a_package_never_falls_back_to_the_reference(tmp_path: Path) -> None:
+    stub_workspace(tmp_path, REPO, "tinytorch/__init__.py")  # a solved copy...
+    (tmp_path / "tinytorch" / "__init__.py").unlink()  # ...that is only a namespace folder
+    result = play("01_tensor_operations", tmp_path, "--fast")
+    assert result.returncode == 2, result.stdout[-2000:]
+    assert "is not a package" in result.stderr
+    assert result.stdout == ""
