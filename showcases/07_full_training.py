@@ -23,13 +23,6 @@ BATCH = 16
 SPARK = 46  # sparkline width in characters
 
 
-def squeeze(values: list[float], width: int = SPARK) -> list[float]:
-    """At most `width` points: the mean of consecutive chunks once there are more values than room."""
-    if len(values) <= width:
-        return values
-    return [float(np.mean(chunk)) for chunk in np.array_split(np.asarray(values), width)]
-
-
 class LiveTraining:
     """What the training loop has done so far, drawn as bars and sparklines."""
 
@@ -51,8 +44,8 @@ class LiveTraining:
             Text.assemble(f"Epoch {self.epoch}/{EPOCHS}  ", bar(self.batch, self.n_batches, 30, "cyan"),
                           f" batch {self.batch:3d}/{self.n_batches}"),
             Text.assemble("All epochs ", bar(done, 1.0, 30, "magenta"), f" {done:6.1%}"),
-            Text.assemble("loss       ", (sparkline(squeeze(self.losses)).ljust(SPARK), "yellow"), f" {loss}"),
-            Text.assemble("held-out   ", (sparkline(squeeze(self.held_out)).ljust(SPARK), "green"), f" {acc}"),
+            Text.assemble("loss       ", (sparkline(self.losses, SPARK, low=0.0).ljust(SPARK), "yellow"), f" {loss}"),
+            Text.assemble("held-out   ", (sparkline(self.held_out, SPARK, 0.0, 1.0).ljust(SPARK), "green"), f" {acc}"),
             Text(f"compute    {speed:,.0f} samples/s through your forward + backward + step", style="dim"),
         )
 

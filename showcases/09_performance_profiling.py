@@ -52,7 +52,7 @@ def one_measurement(show: Showcase, rng: np.random.Generator) -> None:
         table.add_column(name, justify="right")
     table.add_row(*[ms(getattr(timing, k)) for k in ("median", "mean", "std", "min", "max")])
     show.print(table)
-    show.print(Text.assemble("every sample: ", (sparkline(timing.samples[:60]), "yellow")))
+    show.print(Text.assemble("every sample: ", (sparkline(timing.samples, 60), "yellow")))
     spread = (timing.max - timing.min) / timing.median
     show.print(f"Slowest and fastest differ by {spread:.0%} of the median: one reading would")
     show.print("mislead, the median of many is robust.")

@@ -93,11 +93,11 @@ class Server:
         s = self.monitor.summary()
         p50, p95 = s["latency_p50"] * 1e3, s["latency_p95"] * 1e3
         lat = Text.assemble("latency   ", f"p50 {p50:5.3f} ms  p95 {p95:5.3f} ms   ",
-                            (sparkline(list(self.latencies)[-SPARK:]), "yellow"))
+                            (sparkline(list(self.latencies)[-SPARK:], SPARK, low=0.0), "yellow"))
         acc = s["accuracy"] or 0.0
         trace = [a for a in self.accuracy_trace if a is not None][-SPARK:]
         accuracy = Text.assemble("accuracy  ", bar(acc, 1.0, 20, "green" if acc >= MIN_ACCURACY else "red"),
-                                 f" {acc:6.1%}  ", (sparkline(trace + [0.0, 1.0])[:-2], "green"))
+                                 f" {acc:6.1%}  ", (sparkline(trace, SPARK, 0.0, 1.0), "green"))
         if self.drift is None:
             drift = Text("drift     waiting for the first window of inputs", style="dim")
         else:
