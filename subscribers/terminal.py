@@ -13,6 +13,7 @@ Why it is built this way:
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -39,6 +40,14 @@ def find_showcase(name: str) -> Path | None:
         return None
     path = showcase_path(name)
     return Path(path) if path is not None and Path(path).is_file() else None
+
+
+def _showcase_env() -> dict[str, str]:
+    """One BLAS thread unless the user chose: multi-threaded BLAS on these small matrices is slower."""
+    env = dict(os.environ)
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(var, "1")
+    return env
 
 
 def _wait_or_kill(proc: subprocess.Popen[bytes], grace_s: float) -> None:
@@ -275,7 +284,7 @@ class TerminalSubscriber:
         with self._lock:
             if self._closing:
                 return Text("")
-            self._proc = subprocess.Popen(cmd)
+            self._proc = subprocess.Popen(cmd, env=_showcase_env())
         code = self._proc.wait()
         with self._lock:
             self._proc = None
