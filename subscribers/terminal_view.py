@@ -78,13 +78,13 @@ class View:
         cells = [self._cell(m, rows[m.id]) for m in mods]
         for start in range(0, len(cells), cols):
             grid.add_row(*cells[start:start + cols])
-        progress = self.progress(len(completed(rows)), len(mods), min(30, width - 30), " TinyTorch ")
+        box_width = min(width - 1, 2 + cols * (CELL_WIDTH + 2))
+        progress = self.progress(len(completed(rows)), len(mods), max(0, min(30, box_width - 32)), " TinyTorch ")
         if not self.live:
             return Group(progress, grid)
         legend = Text("  ".join(f"{self.symbols[s]} {s}" for s in LEGEND), style="bright_black",
                       no_wrap=True, overflow="ellipsis")
-        return Panel(Group(grid, legend), title=progress, title_align="left", border_style="blue",
-                     width=min(width - 1, 2 + cols * (CELL_WIDTH + 2)))
+        return Panel(Group(grid, legend), title=progress, title_align="left", border_style="blue", width=box_width)
 
     def _cell(self, m: catalog.Module, row: Row) -> Text:
         look = row.look
