@@ -1,9 +1,9 @@
 """`watch`: check everything once, then re-check what each save touches, until Ctrl-C / SIGTERM.
 
 One loop does the checking; the watcher task only collects changed paths into `pending`. Before
-each module is checked, new changes are folded into the current pass when none of the modules
-they affect has been checked in it yet; otherwise they wait for the next pass. So a burst is
-checked once per module, and a change that lands during a check is checked right after it.
+each module is checked, new changes (content really different) join the modules still to check,
+which always go in dependency order. So a burst is checked once per module, and a change that
+lands during a check is checked right after it.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import fcntl
 import logging
 import os
 import signal
+import threading
 from pathlib import Path
 from typing import IO, Any
 
@@ -66,6 +67,7 @@ class Daemon:
         self._settling: set[Path] = set()
         self._wake = anyio.Event()
         self._tg: anyio.abc.TaskGroup | None = None
+        self._stop_watching = threading.Event()  # seen by watchfiles' thread within one step
         self.stop_reason = "stopped"
 
     def _publish(self, event: dict[str, Any]) -> None:
@@ -91,17 +93,12 @@ class Daemon:
         ids = [own.id] if own else [m.id for m in catalog.modules()]
         return {m.id for m in catalog.with_dependents(ids)}
 
-    def _take_changes(self, done: set[str]) -> set[str]:
-        """Modules to add to the current pass; changes touching an already-checked module wait."""
+    def _take_changes(self) -> set[str]:
+        """The modules affected by pending paths whose content really changed (announced as files.changed)."""
         paths, self._pending = self._pending, set()
         wanted: set[str] = set()
         changed: list[Path] = []
-        deferred: set[Path] = set()
         for path in sorted(paths):
-            affected = self._affected(path)
-            if affected & done:
-                deferred.add(path)
-                continue
             digest = self.hashes.digest(path)
             if digest == EMPTY and path not in self._settling and self._tg is not None:
                 # an in-place save truncates before it writes: look again once the write has landed
@@ -110,10 +107,8 @@ class Daemon:
                 continue
             self._settling.discard(path)
             if self.hashes.update(path, digest):
-                wanted |= affected
+                wanted |= self._affected(path)
                 changed.append(path)
-        if deferred:
-            self._add_pending(deferred)
         if changed:
             self._emit(FILES_CHANGED, {
                 "paths": [str(p.relative_to(self.workspace.resolve())) for p in changed],
@@ -122,31 +117,44 @@ class Daemon:
         return wanted
 
     async def _pass(self, initial: set[str]) -> None:
-        """Check `initial` plus whatever changes arrive, each module at most once, in dependency order."""
-        done: set[str] = set()
+        """Check `initial` and whatever changes arrive meanwhile, always the earliest module first.
+
+        New changes join the queue between two checks: a module is checked once however many of its
+        files a burst touches, and a module saved again while its dependents are being checked is
+        re-checked next (before the rest, which wait for it)."""
         remaining = set(initial)
         while True:
-            remaining |= self._take_changes(done)
-            todo = [m for m in catalog.modules() if m.id in remaining and m.id not in done]
+            remaining |= self._take_changes()
+            todo = [m for m in catalog.modules() if m.id in remaining]
             if not todo:
                 return
+            remaining.discard(todo[0].id)
             await self.checker.check(todo[0])
-            done.add(todo[0].id)
 
     async def _look_again(self, path: Path) -> None:
         await anyio.sleep(SETTLE_S)
         self._add_pending({path})
 
     async def _watch(self) -> None:
-        async for paths in watch_sources(self.source_dir, poll=self.poll):
+        async for paths in watch_sources(self.source_dir, poll=self.poll, stop_event=self._stop_watching):
             self._add_pending(paths)
 
     async def _signals(self, scope: anyio.CancelScope) -> None:
         with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
             async for signum in signals:
                 self.stop_reason = signal.Signals(signum).name
+                self._stop_watching.set()
                 scope.cancel()
                 return
+
+    async def _serve(self) -> None:
+        await self._pass({m.id for m in catalog.modules()})
+        # changes made while the watcher was starting up
+        self._add_pending({p for p in self._sources() if self.hashes.differs(p)})
+        while True:
+            await self._wake.wait()
+            self._wake = anyio.Event()
+            await self._pass(set())
 
     async def run(self) -> str:
         """Run until a signal; returns why it stopped. The database stays consistent throughout."""
@@ -157,13 +165,10 @@ class Daemon:
                 self._tg = tg
                 tg.start_soon(self._signals, tg.cancel_scope)
                 tg.start_soon(self._watch)
-                await self._pass({m.id for m in catalog.modules()})
-                # changes made while the watcher was starting up
-                self._add_pending({p for p in self._sources() if self.hashes.differs(p)})
-                while True:
-                    await self._wake.wait()
-                    self._wake = anyio.Event()
-                    await self._pass(set())
+                try:
+                    await self._serve()
+                finally:
+                    self._stop_watching.set()
         finally:
             with anyio.CancelScope(shield=True):
                 self._emit(DAEMON_STOPPED, {"reason": self.stop_reason})

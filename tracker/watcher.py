@@ -16,10 +16,10 @@ from pathlib import Path
 
 log = logging.getLogger("tinytorch-tracker")
 
-STEP_MS = 5
+STEP_MS = 4
 DEBOUNCE_MS = 400
 POLL_DELAY_MS = 50
-RUST_TIMEOUT_MS = 1_000
+RUST_TIMEOUT_MS = 5_000
 # file systems where inotify events do not arrive (network mounts, WSL's Windows drives, VM shares)
 _NO_NATIVE_EVENTS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "drvfs", "v9fs", "vboxsf", "fuse.sshfs",
                      "afs", "ncpfs", "fuse.rclone", "prl_fs", "vmhgfs", "fuse.vmhgfs-fuse"}
