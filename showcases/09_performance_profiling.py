@@ -56,14 +56,14 @@ def one_measurement(show: Showcase, rng: np.random.Generator) -> None:
     spread = (timing.max - timing.min) / timing.median
     show.print(f"Slowest and fastest differ by {spread:.0%} of the median: one reading would")
     show.print("mislead, the median of many is robust.")
-    show.pause(3)
+    show.pause(4)
 
 
 def scaling(show: Showcase, rng: np.random.Generator):
     from tinytorch.benchmarking import Profiler, scaling_analysis
 
     show.section("2 · Scaling: measured vs O(n³) theory")
-    sizes = show.pick([64, 128, 256, 384, 512, 768, 1024], [32, 64, 128, 256])
+    sizes = show.pick([64, 128, 256, 384, 512, 768, 1024, 1536], [32, 64, 128, 256])
     result = scaling_analysis(lambda n: random_pair(n, rng), lambda x, y: x @ y, sizes,
                               Profiler(warmup=1, repeats=show.pick(7, 3)))
     top, first = result.seconds[-1], result.seconds[0]
@@ -76,11 +76,11 @@ def scaling(show: Showcase, rng: np.random.Generator):
         show.pause(0.6)
     logn = np.log2(result.sizes)
     theory = np.log10(top) + 3 * np.log10(np.asarray(result.sizes) / result.sizes[-1])
-    show.print(Chart({"measured": (logn, np.log10(result.seconds)), "n³ theory": (logn, theory)},
+    show.print(Chart({"n³ theory": (logn, theory), "measured": (logn, np.log10(result.seconds))},
                      width=56, height=9, x_label="log2 n", y_label="log10 seconds"))
     show.print(Text.assemble("Fitted exponent: seconds ∝ n^", (f"{result.exponent:.2f}", "bold green"),
                              "  (theory: 3)"))
-    show.pause(3)
+    show.pause(4)
     return result
 
 
@@ -105,7 +105,7 @@ def kernels(show: Showcase, rng: np.random.Generator):
     n = result.sizes[-1]
     fast = Profiler(warmup=2, repeats=10).time(lambda x, y: x @ y, *random_pair(n, rng)).median
     show.print(f"Your Tensor @ at n={n}: {ms(fast)}, {result.seconds[-1] / fast:,.0f}× faster (BLAS).")
-    show.pause(2.5)
+    show.pause(3.5)
     return result, fast
 
 
@@ -125,7 +125,7 @@ def layers(show: Showcase):
     for name, timing in profile:
         show.print(Text.assemble(f"{name:<10}", bar(timing.median, total, 34, "yellow"),
                                  f" {ms(timing.median):>10} {timing.median / total:6.1%}"))
-    show.pause(2.5)
+    show.pause(3.5)
     return model, profile
 
 
@@ -147,7 +147,7 @@ def batching(show: Showcase, model):
     for size, seconds, rate in rows:
         show.print(Text.assemble(f"batch {size:4d} ", bar(rate, best, 30, "green"),
                                  f" {rate:>10,.0f} digits/s  ({ms(seconds)} a call)"))
-    show.pause(2.5)
+    show.pause(3.5)
     return rows
 
 
@@ -173,7 +173,7 @@ def recommendations(show: Showcase, scale, naive, profile, rows) -> list[str]:
         advice.append(f"Loops cost {ratio:,.0f}× at n={loops.sizes[-1]}: never loop in Python over elements.")
     for line in advice:
         show.print(Text.assemble(("➜ ", "bold cyan"), line))
-        show.pause(1)
+        show.pause(1.5)
     return advice
 
 
