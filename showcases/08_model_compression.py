@@ -108,8 +108,11 @@ def what_pruning_removes(show: Showcase, data: Digits) -> None:
         return [(f"unit {u}", Picture(weights[:, u].reshape(8, 8), cmap="signed", vmax=top, scale=1.5))
                 for u in units]
 
-    show.print("Each picture: the 64 input weights of one hidden unit (8×8, like a digit).")
+    show.print("Each picture: the 64 input weights of one hidden unit (8×8, like a digit),")
+    show.print("brighter = stronger" + ("." if show.plain else "; orange pulls the unit up, blue pulls it down."))
+    show.print(Text("\nBefore pruning", style="bold"))
     show.print(side_by_side(*row(before), gap=1))
+    show.print(Text("After pruning 70% (pruned weights go dark)", style="bold"))
     show.print(side_by_side(*row(after), gap=1))
     show.print("The strokes that matter survive; the faint background is gone.")
     show.pause(3)
