@@ -35,7 +35,7 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 OUT = ASSETS / "cifar10_sample"
 # Small, well documented, pure-ASCII modules of the standard library, in corpus order.
 CORPUS_MODULES = ("textwrap", "string", "bisect", "colorsys", "queue", "fnmatch", "glob", "sched",
-                  "graphlib", "abc", "copy", "reprlib", "operator", "numbers")
+                  "graphlib", "abc", "copy", "reprlib", "contextlib", "random", "operator", "numbers")
 SEED = 10
 TRAIN_PER_CLASS = 10
 TEST_PER_CLASS = 4
