@@ -102,14 +102,14 @@ def causal(show: Showcase) -> None:
 
 
 def trained_heads(show: Showcase) -> None:
-    from showcases.datasets import load_corpus, load_weights
+    from showcases.datasets import load_weights
     from tinytorch.attention import MultiHeadAttention, causal_mask
     from tinytorch.tensor import Tensor, no_grad
 
     show.section("5 · Trained heads: the first layer of a TinyGPT trained on Python")
     state, config = load_weights("tinygpt")
-    chars = sorted(set(load_corpus()))  # the character vocabulary the model was trained with
-    line = "return self.data[key]"
+    chars = config["chars"]  # the character vocabulary the model was trained with
+    line = "if x < a[mid]:"  # a line of bisect.py, part of the training text
     ids = [chars.index(c) for c in line]
     x = state["token_embedding.weight"][ids] + state["position_embedding.weight"][: len(ids)]
     gamma, beta = state["blocks.0.ln1.gamma"], state["blocks.0.ln1.beta"]
@@ -122,15 +122,18 @@ def trained_heads(show: Showcase) -> None:
     with no_grad():
         attention(Tensor(normed[None].astype(np.float32)), causal_mask(len(ids)))
     weights = attention.attention_weights[0]
-    show.print(f"Your MultiHeadAttention({config['embed_dim']}, {heads}) with trained weights, causal,")
-    show.print(f"on {line!r}. Each head learned its own way of looking back:")
+    show.print(f"Your MultiHeadAttention({config['embed_dim']}, {heads}) with the trained weights, causal,")
+    show.print(f"on {line!r}. Its input (embeddings + layer norm, module 16) is numpy.")
+    show.print("Each head learned its own way of looking back:")
     for h in range(0, heads, 2):
-        show.print(side_by_side(*[(f"head {g + 1}", Heatmap(weights[g], shown(line), cell=1))
+        show.print(side_by_side(*[(f"head {g + 1}", Heatmap(weights[g], shown(line), cell=2))
                                   for g in range(h, min(h + 2, heads))], gap=6))
         show.pause(4)
     for g in range(heads):
         back = np.mean([i - weights[g, i].argmax() for i in range(1, len(ids))])
-        show.print(f"head {g + 1}: on average the strongest look is {back:.1f} characters back")
+        most = shown(line)[int(weights[g, 1:].sum(axis=0).argmax())]
+        show.print(f"head {g + 1}: strongest look {back:.1f} characters back on average; "
+                   f"reads {most!r} the most")
 
 
 def main(show: Showcase) -> None:

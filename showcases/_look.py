@@ -418,7 +418,8 @@ class Heatmap:
                 if self.values:
                     text = self.fmt.format(self.matrix[i, j]).rjust(self.cell)
                 elif plain:
-                    text = (" " + _ramp(np.array([level]))[0] * (self.cell - 1))[-self.cell:]
+                    mark = _ramp(np.array([level]))[0]
+                    text = mark * self.cell if self.cell < 3 else " " + mark * (self.cell - 1)
                 else:
                     text = " " * self.cell
                 ink = Color.from_rgb(0, 0, 0) if level > 0.6 else Color.from_rgb(235, 235, 235)
