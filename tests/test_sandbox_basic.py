@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -217,3 +218,20 @@ def test_daemon_killed_mid_check_takes_worker_and_child_with_it(workspace: Path)
     while (alive(worker) or alive(child)) and time.monotonic() < deadline:
         time.sleep(0.02)
     assert not alive(worker) and not alive(child)
+
+
+def test_cancel_read_together_with_its_run_request_still_cancels(workspace: Path) -> None:
+    """The worker may read "run" and "cancel" in one chunk (a cancel right after the request)."""
+    (workspace / "tinytorch" / "tensor.py").write_text("while True:\n    pass\n")
+    with Sandbox(workspace, timeout_s=10.0) as box:
+        assert box._proc is not None and box._proc.stdin is not None
+        request = {"op": "run", "id": 7, "module": "tensor", "file": "tinytorch/tensor.py",
+                   "checks": "tracker.checks.tensor", "workspace": str(workspace), "timeout": 10.0,
+                   "memory_mb": 512, "output_limit": 100}
+        stale, cancel = {"op": "cancel", "id": 6}, {"op": "cancel", "id": 7}
+        box._proc.stdin.write(b"".join(json.dumps(m).encode() + b"\n" for m in (stale, request, cancel)))
+        box._proc.stdin.flush()
+        started = time.monotonic()
+        events = [box._next_event(started + 5), box._next_event(started + 5)]
+        assert [e and e["event"] for e in events] == ["started", "finished"]
+        assert events[1]["cancelled"] and time.monotonic() - started < 2.0

@@ -9,6 +9,7 @@ that died, and keeps a backstop deadline of its own in case the zygote hangs.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import select
@@ -37,6 +38,9 @@ _START_TIMEOUT_S = 30.0
 _BACKSTOP_S = 5.0
 
 
+_call_ids = itertools.count(1)
+
+
 class SandboxClosed(RuntimeError):
     """Raised by a run that was in progress, or asked for, after close()."""
 
@@ -50,7 +54,8 @@ class _Call:
     """One run request; `cancelled` is set from another thread to stop it."""
 
     cancelled: bool = False
-    child_pid: int | None = field(default=None)
+    child_pid: int | None = None
+    id: int = field(default_factory=lambda: next(_call_ids))
 
 
 class Sandbox:
@@ -186,9 +191,9 @@ class Sandbox:
 
     def _exchange(self, module_id: str, file: str, call: _Call) -> dict[str, Any]:
         request = {
-            "op": "run", "module": module_id, "file": file, "checks": f"{self.checks_package}.{module_id}",
-            "workspace": str(self.workspace), "timeout": self.timeout_s, "memory_mb": self.memory_mb,
-            "output_limit": self.output_limit,
+            "op": "run", "id": call.id, "module": module_id, "file": file,
+            "checks": f"{self.checks_package}.{module_id}", "workspace": str(self.workspace),
+            "timeout": self.timeout_s, "memory_mb": self.memory_mb, "output_limit": self.output_limit,
         }  # fmt: skip
         self._send(request)
         deadline = time.monotonic() + self.timeout_s + _BACKSTOP_S
@@ -196,7 +201,7 @@ class Sandbox:
         while True:
             if call.cancelled and not cancel_sent:
                 _kill_group(call.child_pid)
-                self._send({"op": "cancel"})
+                self._send({"op": "cancel", "id": call.id})
                 cancel_sent = True
             event = self._next_event(deadline, wakeable=True)
             if event is None:

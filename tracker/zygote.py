@@ -8,7 +8,7 @@ run. Protocol: JSON lines; requests on stdin, replies on stdout.
   -> {"op": "run", "module", "file", "checks", "workspace", "timeout", "memory_mb", "output_limit"}
   <- {"event": "started", "pid"}   then   {"event": "finished", "pid", "exit"|"signal", "timed_out",
                                             "cancelled", "records", "output", "output_dropped"}
-  -> {"op": "cancel"} while a run is in progress kills it.    EOF on stdin: clean up and exit.
+  -> {"op": "cancel", "id"} kills the run with that "id" if it is in progress.    EOF on stdin: clean up, exit.
 """
 
 from __future__ import annotations
@@ -191,14 +191,25 @@ class Zygote:
             worker.run_child(job, write_fd, os.getppid())
         os.close(write_fd)
         _send({"event": "started", "pid": pid})
-        reply = self._supervise(pid, read_fd, started + float(job["timeout"]), int(job["output_limit"]))
+        reply = self._supervise(pid, read_fd, started + float(job["timeout"]), job)
         reply["records"] = _read_records(job["records"], pid)
         return reply
 
-    def _supervise(self, pid: int, out_fd: int, deadline: float, limit: int) -> dict[str, Any]:
+    def _cancels(self, messages: list[dict[str, Any]], run_id: Any) -> bool:
+        """Whether `messages` cancel run `run_id`; the others are kept for later."""
+        mine = [m for m in messages if m.get("op") == "cancel"]
+        self.pending.extend(m for m in messages if m.get("op") != "cancel")
+        return any(m.get("id") == run_id for m in mine)
+
+    def _supervise(self, pid: int, out_fd: int, deadline: float, job: dict[str, Any]) -> dict[str, Any]:
         output = bytearray()
         dropped = 0
-        timed_out = cancelled = False
+        limit = int(job["output_limit"])
+        timed_out = False
+        early, self.pending = self.pending, []  # read together with the run request: may already cancel it
+        cancelled = self._cancels(early, job.get("id")) or self.stdin.eof
+        if cancelled:
+            kill_group(pid)
         try:
             pidfd: int | None = os.pidfd_open(pid)
         except (AttributeError, OSError):
@@ -218,12 +229,9 @@ class Zygote:
                 wait_ms = min(wait_ms, 5)
             for fd, _ in poller.poll(wait_ms):
                 if fd == 0:
-                    for message in self.stdin.read():
-                        if message.get("op") == "cancel":
-                            cancelled = True
-                            kill_group(pid)
-                        else:
-                            self.pending.append(message)
+                    if self._cancels(self.stdin.read(), job.get("id")):
+                        cancelled = True
+                        kill_group(pid)
                     if self.stdin.eof:
                         cancelled = True
                         kill_group(pid)
