@@ -153,9 +153,13 @@ class Watch:
         self.proc.send_signal(sig)
         try:
             rc = self.proc.wait(timeout=timeout + 3)
-        finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
+        except subprocess.TimeoutExpired:
+            self.proc.send_signal(signal.SIGUSR1)  # faulthandler: where it is stuck, on stderr
+            time.sleep(0.5)
+            self.proc.kill()
+            self.proc.wait()
+            stacks = self.proc.stderr.read() if self.proc.stderr else ""
+            raise AssertionError(f"watch did not exit within {timeout + 3}s of {sig!r}:\n{stacks}") from None
         elapsed = time.monotonic() - started
         self.stderr = self.proc.stderr.read() if self.proc.stderr else ""
         return rc, elapsed

@@ -75,8 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="a self-running tour: a fresh workspace solved module by module",
                        description="Watch the real tracker unlock every module as a script solves a fresh "
                                    "workspace.", add_help=False)
-    p.add_argument("-h", "--help", action="store_true", help="show this help message and exit")
-    p.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    p.add_argument("-h", "--help", action="store_true", help="show the demo's options and exit")
     return parser
 
 
@@ -106,7 +105,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if args.command != "demo" and extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.rest = extra
     if args.command is None:
         parser.print_help()
         return 2

@@ -46,6 +46,9 @@ def _positive_timeout(args: argparse.Namespace) -> float:
 def cmd_watch(args: argparse.Namespace) -> int:
     """Run the daemon until Ctrl-C / SIGTERM; exit 0 when stopped that way."""
     signal.signal(signal.SIGTERM, _interrupt)  # until the daemon installs its own handler
+    import faulthandler
+
+    faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1 PID` shows where it is stuck
     timeout = _positive_timeout(args)
     ws = workspace_from(args)
     _setup_logging()
