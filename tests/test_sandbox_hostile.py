@@ -230,9 +230,10 @@ def test_reading_stdin_and_raising_keyboard_interrupt(hostile) -> None:
 def test_threads_left_running_do_not_hold_the_run(hostile) -> None:
     run = hostile(patched("""
 import threading as _threading
+import time as _time
 def _forever():
     while True:
-        pass
+        _time.sleep(0.01)
 _threading.Thread(target=_forever).start()
 """))
     assert run.import_error is None and run.failed == 0 and not run.timed_out
