@@ -41,7 +41,7 @@ def intro(show: Showcase) -> None:
     show.print("weights = softmax(Q·Kᵀ / √d)   out = weights · V")
     show.print("Row i of the weights says how much position i reads from each position j.")
     show.print("Rows sum to 1. Below, darker = ignored, brighter = attended.")
-    show.pause(3)
+    show.pause(4)
 
 
 def content_head(show: Showcase) -> None:
@@ -77,7 +77,7 @@ def position_head(show: Showcase) -> np.ndarray:
     show.print(f"sentence:            {SENTENCE}")
     show.print(Text.assemble("out = weights·V:     ", (moved, "bold green")))
     show.print("Each position now holds the character before it: attention moved information.")
-    show.pause(4)
+    show.pause(5)
     return weights
 
 
@@ -101,6 +101,15 @@ def causal(show: Showcase) -> None:
     show.pause(4)
 
 
+def layer0_input(state: dict, chars: str, line: str) -> np.ndarray:
+    """What the first attention layer of the TinyGPT reads: layer-normed token + position embeddings."""
+    ids = [chars.index(c) for c in line]
+    x = state["token_embedding.weight"][ids] + state["position_embedding.weight"][: len(ids)]
+    centred = x - x.mean(axis=-1, keepdims=True)
+    normed = centred / np.sqrt((centred**2).mean(axis=-1, keepdims=True) + 1e-5)
+    return (normed * state["blocks.0.ln1.gamma"] + state["blocks.0.ln1.beta"]).astype(np.float32)
+
+
 def trained_heads(show: Showcase) -> None:
     from showcases.datasets import load_weights
     from tinytorch.attention import MultiHeadAttention, causal_mask
@@ -108,32 +117,27 @@ def trained_heads(show: Showcase) -> None:
 
     show.section("5 · Trained heads: the first layer of a TinyGPT trained on Python")
     state, config = load_weights("tinygpt")
-    chars = config["chars"]  # the character vocabulary the model was trained with
-    line = "if x < a[mid]:"  # a line of bisect.py, part of the training text
-    ids = [chars.index(c) for c in line]
-    x = state["token_embedding.weight"][ids] + state["position_embedding.weight"][: len(ids)]
-    gamma, beta = state["blocks.0.ln1.gamma"], state["blocks.0.ln1.beta"]
-    centred = x - x.mean(axis=-1, keepdims=True)
-    normed = centred / np.sqrt((centred**2).mean(axis=-1, keepdims=True) + 1e-5) * gamma + beta
     heads = config["num_heads"]
     attention = MultiHeadAttention(config["embed_dim"], heads)
     prefix = "blocks.0.attn."
     attention.load_state_dict({k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)})
-    with no_grad():
-        attention(Tensor(normed[None].astype(np.float32)), causal_mask(len(ids)))
-    weights = attention.attention_weights[0]
-    show.print(f"Your MultiHeadAttention({config['embed_dim']}, {heads}) with the trained weights, causal,")
-    show.print(f"on {line!r}. Its input (embeddings + layer norm, module 16) is numpy.")
-    show.print("Each head learned its own way of looking back:")
-    for h in range(0, heads, 2):
-        show.print(side_by_side(*[(f"head {g + 1}", Heatmap(weights[g], shown(line), cell=2))
-                                  for g in range(h, min(h + 2, heads))], gap=6))
-        show.pause(4)
-    for g in range(heads):
-        back = np.mean([i - weights[g, i].argmax() for i in range(1, len(ids))])
-        most = shown(line)[int(weights[g, 1:].sum(axis=0).argmax())]
-        show.print(f"head {g + 1}: strongest look {back:.1f} characters back on average; "
-                   f"reads {most!r} the most")
+    show.print(f"Your MultiHeadAttention({config['embed_dim']}, {heads}) with the trained weights, causal.")
+    show.print("Its input (embeddings + layer norm, module 16) is computed with numpy.")
+    for line in show.pick(["if x < a[mid]:", "while lo < hi:"], ["if x < a[mid]:"]):  # lines of bisect.py
+        with no_grad():
+            attention(Tensor(layer0_input(state, config["chars"], line)[None]), causal_mask(len(line)))
+        weights = attention.attention_weights[0]
+        show.print(f"\n{line!r}: each head learned its own way of looking back.")
+        for h in range(0, heads, 2):
+            show.print(side_by_side(*[(f"head {g + 1}", Heatmap(weights[g], shown(line), cell=2))
+                                      for g in range(h, min(h + 2, heads))], gap=6))
+            show.pause(3)
+        for g in range(heads):
+            back = np.mean([i - weights[g, i].argmax() for i in range(1, len(line))])
+            most = shown(line)[int(weights[g, 1:].sum(axis=0).argmax())]
+            show.print(f"head {g + 1}: strongest look {back:.1f} characters back on average; "
+                       f"reads {most!r} the most")
+        show.pause(2)
 
 
 def main(show: Showcase) -> None:
