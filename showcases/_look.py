@@ -217,11 +217,10 @@ def use_workspace(workspace: Path) -> None:
         sys.path.insert(0, entry)
 
 
-def run(script: str, main: Callable[[Showcase], None], needs: Sequence[str] = (),
-        argv: Sequence[str] | None = None) -> int:
+def run(script: str, main: Callable[[Showcase], None], argv: Sequence[str] | None = None) -> int:
     """Run a showcase script's `main` on the student's workspace; the process exit code.
 
-    `needs` lists catalog ids used beyond the module that unlocks this showcase.
+    The module that unlocks the showcase (from the catalog) and everything it builds on must be complete.
     """
     path = Path(script).resolve()
     args = _parse(path, argv)
@@ -239,7 +238,7 @@ def run(script: str, main: Callable[[Showcase], None], needs: Sequence[str] = ()
 
     unlocked_by = next(m for m in catalog.modules() if m.showcase == path.stem)
     try:
-        require([unlocked_by.id, *needs], path.stem[:2])
+        require([unlocked_by.id], path.stem[:2])
     except SystemExit as stop:
         return int(stop.code or 0)
     if hasattr(sys.stdout, "reconfigure"):
