@@ -288,7 +288,7 @@ class Sandbox:
         try:
             proc.wait(timeout=2.0)
         except subprocess.TimeoutExpired:
-            _kill_group(proc.pid)
+            proc.kill()
             proc.wait()
         if proc.stdout is not None:
             proc.stdout.close()
@@ -299,10 +299,10 @@ class Sandbox:
 
 
 def _kill_group(pid: int | None) -> None:
+    """SIGKILL a run's process group (never a bare pid: the worker may have reaped it and the pid be reused)."""
     if pid is None:
         return
-    for kill in (os.killpg, os.kill):
-        try:
-            kill(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass

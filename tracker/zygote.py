@@ -85,9 +85,12 @@ def warm_up(checks_package: str) -> None:
             pass
 
 
-def kill_group(pid: int) -> None:
-    """SIGKILL the child and its whole process group (the child is a session leader, pgid == pid)."""
-    for kill in (os.killpg, os.kill):
+def kill_group(pid: int, reaped: bool = False) -> None:
+    """SIGKILL a child and its whole process group (the child is a session leader, pgid == pid).
+
+    Once the child is reaped its pid may be reused: then only the group (kept alive by its members) is hit.
+    """
+    for kill in (os.killpg,) if reaped else (os.killpg, os.kill):
         try:
             kill(pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
@@ -248,7 +251,7 @@ class Zygote:
                 status = raw
         if pidfd is not None:
             os.close(pidfd)
-        kill_group(pid)
+        kill_group(pid, reaped=True)
         sweep()
         os.set_blocking(out_fd, False)
         try:
