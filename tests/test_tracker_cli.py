@@ -89,3 +89,10 @@ def test_db_option_and_environment_variable(workspace: Path, tmp_path: Path) -> 
     via_env = run_cli("status", "--json", cwd=tmp_path, env={"TINYTORCH_TRACKER_DB": str(elsewhere)})
     assert via_env.returncode == 0, via_env.stderr
     assert json.loads(via_env.stdout)[0]["state"] == "not started"
+
+
+def test_showcase_runs_on_the_workspace_code(workspace: Path) -> None:
+    result = run_cli("showcase", "1", "--fast", "--workspace", str(workspace), timeout=120)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "tinytorch-tracker check tensor" in result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr

@@ -143,3 +143,34 @@ def test_second_watch_on_the_same_workspace_refuses(workspace: Path, watch_facto
     assert len(lines) == 1 and "already running" in lines[0], second.stderr
     assert second.stdout == ""
     assert w.stop()[0] == 0
+
+
+def test_kill_9_after_an_unlock_and_during_a_check_loses_nothing(workspace: Path, watch_factory) -> None:
+    w = watch_factory(workspace, timeout=30.0)
+    w.ready()
+    atomic_write(workspace / "tinytorch" / "tensor.py", reference_source("tensor.py"))
+    unlocked(w, "tensor")
+    w.kill()  # SIGKILL right after the unlock
+
+    again = watch_factory(workspace, timeout=30.0)
+    again.ready()
+    atomic_write(workspace / "tinytorch" / "system.py", "while True:\n    pass\n")
+    again.wait_for(lambda e: e["type"] == "check.started" and e["data"]["module"] == "setup")
+    children = descendants(again.proc.pid)
+    again.kill()  # SIGKILL in the middle of a check
+    deadline = time.monotonic() + 3
+    while [p for p in children if process_exists(p)] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [p for p in children if process_exists(p)], "the sandbox must not outlive a killed daemon"
+
+    third = watch_factory(workspace)
+    assert third.finished("tensor")["data"]["state"] == "complete"
+    third.ready()
+    assert third.stop()[0] == 0
+    every = w.events + again.events + third.events
+    assert [e for e in every if e["type"] == "achievement.unlocked"] == [
+        e for e in w.events if e["type"] == "achievement.unlocked"]
+    ids = [e["id"] for e in every]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    history = json.loads(run_cli("history", "--json", "--workspace", str(workspace)).stdout)
+    assert [h["module"] for h in history] == ["tensor"]

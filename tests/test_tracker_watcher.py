@@ -5,7 +5,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import anyio
 from conftest import atomic_write, reference_source
+
+from tracker.watcher import polling_reason, watch_sources
 
 
 def started_modules(events: list[dict]) -> list[str]:
@@ -81,3 +84,37 @@ def test_poll_mode_sees_saves(workspace: Path, watch_factory) -> None:
     atomic_write(workspace / "tinytorch" / "system.py", reference_source("system.py"))
     assert w.finished("setup")["data"]["state"] == "complete"
     assert w.stop()[0] == 0
+
+
+def test_network_and_wsl_mounts_are_polled() -> None:
+    mounts = ("overlay / overlay rw 0 0\n"
+              "C:\\134 /mnt/c 9p rw,dirsync 0 0\n"
+              "server:/home /home/net nfs4 rw 0 0\n")
+    assert polling_reason(Path("/mnt/c/Users/me/ws/tinytorch"), mounts).startswith("/mnt/c/Users")
+    assert "'nfs4'" in polling_reason(Path("/home/net/ws/tinytorch"), mounts)
+    assert polling_reason(Path("/work/ws/tinytorch"), mounts) is None
+
+
+def test_falls_back_to_polling_when_native_events_fail(tmp_path: Path, monkeypatch) -> None:
+    import watchfiles
+
+    calls: list[bool] = []
+
+    async def fake_awatch(*paths, force_polling=False, **kwargs):
+        calls.append(force_polling)
+        if not force_polling:
+            raise OSError("OS file watch limit reached. about [\"/ws/tinytorch\"]")
+        yield {(watchfiles.Change.modified, str(tmp_path / "tensor.py"))}
+
+    monkeypatch.setattr(watchfiles, "awatch", fake_awatch)
+    notes: list[str] = []
+
+    async def first_batch() -> set[Path]:
+        async for batch in watch_sources(tmp_path, on_note=notes.append):
+            return batch
+        return set()
+
+    assert anyio.run(first_batch) == {tmp_path / "tensor.py"}
+    assert calls == [False, True]
+    assert len(notes) == 1 and "watch limit" in notes[0] and "max_user_watches" in notes[0]
+    assert "polling" in notes[0]

@@ -31,10 +31,10 @@ def is_source_file(path: str | Path, source_dir: Path) -> bool:
     return p.parent == source_dir and p.suffix == ".py" and p.stem.isidentifier()
 
 
-def mount_type(path: Path) -> str | None:
-    """The file system type holding `path` (Linux /proc/mounts), None when unknown."""
+def mount_type(path: Path, mounts: str | None = None) -> str | None:
+    """The file system type holding `path` (from /proc/mounts, or `mounts` text), None when unknown."""
     try:
-        lines = Path("/proc/mounts").read_text().splitlines()
+        lines = (Path("/proc/mounts").read_text() if mounts is None else mounts).splitlines()
     except OSError:
         return None
     best, best_type = "", None
@@ -49,9 +49,9 @@ def mount_type(path: Path) -> str | None:
     return best_type
 
 
-def polling_reason(path: Path) -> str | None:
+def polling_reason(path: Path, mounts: str | None = None) -> str | None:
     """Why native file events will not work for `path`, or None when they should."""
-    fs = mount_type(path)
+    fs = mount_type(path, mounts)
     if fs in _NO_NATIVE_EVENTS:
         return f"{path} is on a '{fs}' file system, where change notifications do not arrive"
     return None
