@@ -235,3 +235,33 @@ def test_cancel_read_together_with_its_run_request_still_cancels(workspace: Path
         events = [box._next_event(started + 5), box._next_event(started + 5)]
         assert [e and e["event"] for e in events] == ["started", "finished"]
         assert events[1]["cancelled"] and time.monotonic() - started < 2.0
+
+
+def test_worker_without_pidfd_support_polls_instead(workspace: Path) -> None:
+    """Kernels before 5.3 have no pidfd_open: the worker then polls for the child's exit."""
+    root = Path(__file__).resolve().parents[1]
+    code = f"import os, sys; del os.pidfd_open; sys.path[0:1] = [{str(root)!r}]; import tracker.zygote as z; z.main()"
+    worker = subprocess.Popen([sys.executable, "-c", code, "tracker.checks"], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, cwd=workspace, start_new_session=True)
+    assert worker.stdin is not None and worker.stdout is not None
+    try:
+        assert json.loads(worker.stdout.readline())["event"] == "ready"
+        replies = []
+        for run_id, source in ((1, None), (2, "while True:\n    pass\n")):
+            if source:
+                (workspace / "tinytorch" / "tensor.py").write_text(source)
+            request = {"op": "run", "id": run_id, "module": "tensor", "file": "tinytorch/tensor.py",
+                       "checks": "tracker.checks.tensor", "workspace": str(workspace), "timeout": 0.5,
+                       "memory_mb": 1024, "output_limit": 100}
+            worker.stdin.write(json.dumps(request).encode() + b"\n")
+            worker.stdin.flush()
+            assert json.loads(worker.stdout.readline())["event"] == "started"
+            replies.append(json.loads(worker.stdout.readline()))
+        good, looping = replies
+        assert good["exit"] == 0 and not good["timed_out"]
+        assert [r["phase"] for r in good["records"]].count("outcome") >= 5
+        assert looping["timed_out"] and looping["signal"] == signal.SIGKILL
+    finally:
+        worker.stdin.close()
+        worker.wait(timeout=5)
+    assert not children_of(worker.pid)
