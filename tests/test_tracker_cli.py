@@ -79,7 +79,7 @@ def test_check_records_and_exits_zero_only_when_complete(workspace: Path) -> Non
     history = json.loads(run_cli("history", "--json", "--workspace", str(workspace)).stdout)
     assert [h["module"] for h in history] == ["tensor"]
     text = run_cli("status", "--workspace", str(workspace))
-    assert "1/16 modules complete" in text.stdout and "Tensor (tensor)" in text.stdout
+    assert "1/16 modules complete" in text.stdout and "tensor" in text.stdout
 
 
 def test_db_option_and_environment_variable(workspace: Path, tmp_path: Path) -> None:

@@ -43,18 +43,21 @@ def print_modules(rows: list[dict[str, Any]], achieved: set[str], title: str) ->
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
+    console = Console()
+    room = max(20, console.width - 50)  # one line per module: the error is cut to what is left
+    table = Table(title=title or None, title_justify="left", show_edge=False, pad_edge=False)
     for name in ("#", "module", "state", "checks", "first error"):
-        table.add_column(name, overflow="fold" if name == "first error" else "ellipsis")
+        table.add_column(name, no_wrap=True)
     for r in rows:
         m = catalog.module(r["module"])
         state = r["state"]
         label = f"regressed ({state})" if m.id in achieved and state != COMPLETE else state
         total = r["passed"] + r["failed"]
         checks = f"{r['passed']}/{total}" if total else ""
-        table.add_row(f"{m.number:02d}", f"{m.title} ({m.id})", f"[{_STYLE.get(state, 'default')}]{label}",
-                      checks, r["error"])
-    Console().print(table)
+        error = r["error"].replace("NotImplementedError: ", "not implemented: ")
+        error = error if len(error) <= room else error[: room - 1] + "…"
+        table.add_row(f"{m.number:02d}", m.id, f"[{_STYLE.get(state, 'default')}]{label}", checks, error)
+    console.print(table)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
