@@ -265,8 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-showcase", action="store_true", help="do not play the showcases")
     parser.add_argument("--pace", type=float, default=1.0, metavar="S",
                         help="seconds to pause after each step, to read the screen (default 1)")
-    argv = list(sys.argv[1:] if argv is None else argv)
-    args = parser.parse_args(argv[1:] if argv[:1] == ["--"] else argv)
+    args = parser.parse_args(argv)
     if args.pace < 0:
         raise TrackerError("--pace must be zero or more seconds")
     return run_demo(keep=args.keep, fast=not args.full, play_showcases=not args.no_showcase, pace=args.pace)
