@@ -96,21 +96,15 @@ def cmd_history(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(unlocks, indent=2))
         return 0
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console()
     if not unlocks:
-        console.print("no modules unlocked yet: run `tinytorch-tracker watch` and make a module's checks pass")
+        print("no modules unlocked yet: run `tinytorch-tracker watch` and make a module's checks pass")
         return 0
-    table = Table(title="unlocked", title_justify="left", show_edge=False, pad_edge=False)
-    for name in ("when (UTC)", "#", "module", "showcase"):
-        table.add_column(name)
+    # plain text, no rich: history has to stay fast over a long event log
+    print(f"{'when (UTC)':<23}  #   {'module':<16}  showcase")
     for a in unlocks:
         m = catalog.module(a["module"])
         show = f"tinytorch-tracker showcase {m.showcase[:2]}" if m.showcase else ""
         when = a["unlocked_at"].replace("T", " ").rstrip("Z")
-        table.add_row(when, f"{m.number:02d}", m.title, show)
-    console.print(table)
-    console.print(f"{len(unlocks)}/{len(catalog.modules())} modules unlocked")
+        print(f"{when:<23}  {m.number:02d}  {m.title:<16}  {show}".rstrip())
+    print(f"{len(unlocks)}/{len(catalog.modules())} modules unlocked")
     return 0
