@@ -27,6 +27,9 @@ def test_atomic_save_unlocks_once_and_history_lists_it(workspace: Path, watch_fa
     print(f"save -> achievement.unlocked: {(time.monotonic() - saved) * 1000:.0f} ms")
     assert event["data"] == {"module": "tensor", "number": 2, "title": "Tensor",
                              "showcase": "01_tensor_operations"}
+    live = run_cli("status", "--json", "--workspace", str(workspace))  # reading while the daemon writes
+    assert live.returncode == 0, live.stderr
+    assert {r["module"]: r["state"] for r in json.loads(live.stdout)}["tensor"] == "complete"
     rc, elapsed = w.stop()
     assert rc == 0 and elapsed < 2.0, w.stderr
     ids = [e["id"] for e in w.events]
