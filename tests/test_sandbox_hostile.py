@@ -251,3 +251,8 @@ _shutil.rmtree(_sys.modules["tracker.worker"]._FreshLoader.code_cache.rsplit("/"
 def test_writing_a_huge_file(hostile) -> None:
     run = hostile("with open('huge.bin', 'wb', buffering=0) as f:\n    f.seek(300 << 20)\n    f.write(b'x')\n")
     assert broken(run) == "OSError: [Errno 27] File too large (tensor.py, line 3)"
+
+
+def test_using_up_every_file_descriptor(hostile) -> None:
+    run = hostile("import os\nheld = []\nwhile True:\n    held.append(os.open(os.devnull, os.O_RDONLY))\n")
+    assert broken(run) == "OSError: [Errno 24] Too many open files: '/dev/null' (tensor.py, line 4)"

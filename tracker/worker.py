@@ -9,6 +9,7 @@ records written before a crash or a timeout still tell the zygote how far the ru
 from __future__ import annotations
 
 import ctypes
+import errno
 import functools
 import hashlib
 import importlib
@@ -28,6 +29,7 @@ from typing import Any, NoReturn
 
 ERROR_LINE_LIMIT = 300
 FILE_SIZE_LIMIT = 256 * 1024 * 1024  # a runaway writer gets EFBIG instead of filling the disk
+PROCESS_LIMIT = 4096  # per user: slows a fork bomb down until the timeout kills the process group
 INTERNAL_ERROR_EXIT = 117  # the child's own machinery failed (e.g. its records file was deleted)
 _PR_SET_PDEATHSIG = 1
 
@@ -93,6 +95,9 @@ def _isolate(job: dict[str, Any], output_fd: int, zygote_pid: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_SIZE_LIMIT, FILE_SIZE_LIMIT))
+    _, max_procs = resource.getrlimit(resource.RLIMIT_NPROC)
+    if max_procs == resource.RLIM_INFINITY or max_procs > PROCESS_LIMIT:
+        resource.setrlimit(resource.RLIMIT_NPROC, (PROCESS_LIMIT, PROCESS_LIMIT))  # not enforced for root
 
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
@@ -117,7 +122,14 @@ def _isolate(job: dict[str, Any], output_fd: int, zygote_pid: int) -> None:
 
 def _record(job: dict[str, Any], **fields: Any) -> None:
     fields["pid"] = os.getpid()
-    fd = os.open(job["records"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT
+    try:
+        fd = os.open(job["records"], flags, 0o600)
+    except OSError as err:
+        if err.errno not in (errno.EMFILE, errno.ENFILE):
+            raise
+        os.closerange(3, resource.getrlimit(resource.RLIMIT_NOFILE)[0])  # the code used up every descriptor
+        fd = os.open(job["records"], flags, 0o600)
     try:
         os.write(fd, (json.dumps(fields) + "\n").encode())
     finally:
