@@ -32,6 +32,7 @@ from tracker.errors import TrackerError
 
 _END = re.compile(r"^[ \t]*### END SOLUTION\b")
 _WAIT_S = 60.0
+_AFTER_SHOWCASE = 3  # paces to linger on a showcase's closing "What you built" before the next save
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,8 @@ async def solve(ws: Path, steps: list[Step], progress: _Progress, term: Any, pac
     for step in steps:
         await _quiet(progress)
         await _save_and_wait(ws, step, progress, term)
-        await anyio.sleep(pace)
+        played = step.final and step.module.showcase and term.play_showcases
+        await anyio.sleep(pace * (_AFTER_SHOWCASE if played else 1))
 
 
 async def _save_and_wait(ws: Path, step: Step, progress: _Progress, term: Any) -> None:
@@ -264,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--full", action="store_true", help="play the showcases at full length (default --fast)")
     parser.add_argument("--no-showcase", action="store_true", help="do not play the showcases")
     parser.add_argument("--pace", type=float, default=1.0, metavar="S",
-                        help="seconds to pause after each step, to read the screen (default 1)")
+                        help="seconds to pause after each step, three times that after a showcase (default 1)")
     args = parser.parse_args(argv)
     if args.pace < 0:
         raise TrackerError("--pace must be zero or more seconds")
