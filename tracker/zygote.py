@@ -62,6 +62,22 @@ class _Lines:
 _reply_fd = 1
 
 
+class _Capture:
+    """The first `limit` bytes of the child's stdout/stderr; the rest is counted and dropped."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.data = bytearray()
+        self.dropped = 0
+
+    def add(self, chunk: bytes) -> bool:
+        """Keep what fits; False at end of file."""
+        keep = max(0, min(len(chunk), self.limit - len(self.data)))
+        self.data += chunk[:keep]
+        self.dropped += len(chunk) - keep
+        return bool(chunk)
+
+
 def _send(message: dict[str, Any]) -> None:
     data = (json.dumps(message) + "\n").encode()
     while data:
@@ -205,9 +221,8 @@ class Zygote:
         return any(m.get("id") == run_id for m in mine)
 
     def _supervise(self, pid: int, out_fd: int, deadline: float, job: dict[str, Any]) -> dict[str, Any]:
-        output = bytearray()
-        dropped = 0
-        limit = int(job["output_limit"])
+        """Wait for the child, killing its group at the deadline or on cancel; collect its output."""
+        output = _Capture(int(job["output_limit"]))
         timed_out = False
         early, self.pending = self.pending, []  # read together with the run request: may already cancel it
         cancelled = self._cancels(early, job.get("id")) or self.stdin.eof
@@ -239,13 +254,8 @@ class Zygote:
                         cancelled = True
                         kill_group(pid)
                         poller.unregister(0)
-                elif fd == out_fd:
-                    chunk = os.read(out_fd, _READ_SIZE)
-                    if not chunk:
-                        poller.unregister(out_fd)
-                    keep = max(0, min(len(chunk), limit - len(output)))
-                    output += chunk[:keep]
-                    dropped += len(chunk) - keep
+                elif fd == out_fd and not output.add(os.read(out_fd, _READ_SIZE)):
+                    poller.unregister(out_fd)
             got, raw = os.waitpid(pid, os.WNOHANG)
             if got == pid:
                 status = raw
@@ -255,10 +265,8 @@ class Zygote:
         sweep()
         os.set_blocking(out_fd, False)
         try:
-            while chunk := os.read(out_fd, _READ_SIZE):
-                keep = max(0, min(len(chunk), limit - len(output)))
-                output += chunk[:keep]
-                dropped += len(chunk) - keep
+            while output.add(os.read(out_fd, _READ_SIZE)):
+                pass
         except BlockingIOError:
             pass
         os.close(out_fd)
@@ -267,8 +275,8 @@ class Zygote:
             "pid": pid,
             "timed_out": timed_out,
             "cancelled": cancelled,
-            "output": output.decode("utf-8", "replace"),
-            "output_dropped": dropped,
+            "output": output.data.decode("utf-8", "replace"),
+            "output_dropped": output.dropped,
         }
         if os.WIFSIGNALED(status):
             reply["signal"] = os.WTERMSIG(status)
