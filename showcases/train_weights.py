@@ -22,7 +22,7 @@ from showcases.datasets import digits_split, load_corpus, save_weights, weights_
 
 DIGITS_SIZES = [64, 128, 64, 10]
 GPT = {"embed_dim": 96, "num_heads": 4, "num_layers": 3, "max_seq_len": 64, "seed": 0}
-GPT_STEPS, GPT_BATCH, GPT_LR = 6000, 32, 3e-3
+GPT_STEPS, GPT_BATCH, GPT_LR = 1500, 32, 3e-3
 
 
 def train_digits(seed: int = 0) -> dict:
