@@ -14,7 +14,6 @@ import json
 import os
 import select
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -24,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tracker.procs import kill_group
 from tracker.sandbox_report import CheckOutcome, ModuleRun, build_run
 
 __all__ = ["CheckOutcome", "ModuleRun", "Sandbox", "SandboxClosed"]
@@ -56,6 +56,11 @@ class _Call:
     cancelled: bool = False
     child_pid: int | None = None
     id: int = field(default_factory=lambda: next(_call_ids))
+
+    def kill(self) -> None:
+        """Kill the run's process group once it has one (never the bare pid: the worker may have reaped it)."""
+        if self.child_pid is not None:
+            kill_group(self.child_pid, group_only=True)
 
 
 class Sandbox:
@@ -141,7 +146,7 @@ class Sandbox:
     def _cancel(self, call: _Call) -> None:
         call.cancelled = True
         if self._current is call:
-            _kill_group(call.child_pid)
+            call.kill()
             try:
                 os.write(self._wake_w, b"x")
             except OSError:
@@ -180,7 +185,7 @@ class Sandbox:
             try:
                 return self._exchange(module_id, file, call)
             except _WorkerLost:
-                _kill_group(call.child_pid)  # its process group, should the worker have died first
+                call.kill()  # its process group, should the worker have died first
                 self._stop_worker()
                 self.restarts += 1
                 if self._closed:
@@ -200,12 +205,12 @@ class Sandbox:
         cancel_sent = False
         while True:
             if call.cancelled and not cancel_sent:
-                _kill_group(call.child_pid)
+                call.kill()
                 self._send({"op": "cancel", "id": call.id})
                 cancel_sent = True
             event = self._next_event(deadline, wakeable=True)
             if event is None:
-                _kill_group(call.child_pid)
+                call.kill()
                 raise _WorkerLost
             if event.get("event") == "started":
                 call.child_pid = int(event["pid"])
@@ -296,13 +301,3 @@ class Sandbox:
         if self._scratch:  # the worker removes it itself, unless it was killed
             shutil.rmtree(self._scratch, ignore_errors=True)
             self._scratch = ""
-
-
-def _kill_group(pid: int | None) -> None:
-    """SIGKILL a run's process group (never a bare pid: the worker may have reaped it and the pid be reused)."""
-    if pid is None:
-        return
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass

@@ -8,7 +8,6 @@ records written before a crash or a timeout still tell the zygote how far the ru
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import functools
 import hashlib
@@ -27,11 +26,12 @@ from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import Any, NoReturn
 
+from tracker import procs
+
 ERROR_LINE_LIMIT = 300
 FILE_SIZE_LIMIT = 256 * 1024 * 1024  # a runaway writer gets EFBIG instead of filling the disk
 PROCESS_LIMIT = 4096  # per user: slows a fork bomb down until the timeout kills the process group
 INTERNAL_ERROR_EXIT = 117  # the child's own machinery failed (e.g. its records file was deleted)
-_PR_SET_PDEATHSIG = 1
 
 
 class _FreshLoader(importlib.machinery.SourceFileLoader):
@@ -84,8 +84,7 @@ def run_child(job: dict[str, Any], output_fd: int, zygote_pid: int) -> NoReturn:
 def _isolate(job: dict[str, Any], output_fd: int, zygote_pid: int) -> None:
     """Own session and process group, limits, bounded stdio, fresh imports from the workspace only."""
     os.setsid()
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    procs.prctl(procs.PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != zygote_pid:
         os._exit(71)
     for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD, signal.SIGQUIT):

@@ -13,7 +13,6 @@ run. Protocol: JSON lines; requests on stdin, replies on stdout.
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import importlib
 import json
@@ -28,9 +27,8 @@ import tempfile
 import time
 from typing import Any
 
-from tracker import worker
+from tracker import procs, worker
 
-_PR_SET_CHILD_SUBREAPER = 36
 _READ_SIZE = 65536
 _WARM_STDLIB = (
     "collections", "contextlib", "copy", "dataclasses", "functools", "gzip", "itertools", "math", "pickle",
@@ -99,55 +97,6 @@ def warm_up(checks_package: str) -> None:
             importlib.import_module(f"{checks_package}.{info.name}")
         except Exception:  # same: reported by the run that needs it
             pass
-
-
-def kill_group(pid: int, reaped: bool = False) -> None:
-    """SIGKILL a child and its whole process group (the child is a session leader, pgid == pid).
-
-    Once the child is reaped its pid may be reused: then only the group (kept alive by its members) is hit.
-    """
-    for kill in (os.killpg,) if reaped else (os.killpg, os.kill):
-        try:
-            kill(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-
-
-def _children() -> list[int]:
-    me = os.getpid()
-    pids: list[int] = []
-    try:
-        for tid in os.listdir(f"/proc/{me}/task"):
-            with open(f"/proc/{me}/task/{tid}/children") as f:
-                pids.extend(int(p) for p in f.read().split())
-        return pids
-    except OSError:
-        pass
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == me:
-                pids.append(int(entry))
-    return pids
-
-
-def sweep() -> None:
-    """Kill and reap every remaining descendant (all of them are re-parented to this subreaper)."""
-    for _ in range(1000):
-        pids = _children()
-        if not pids:
-            return
-        for pid in pids:
-            kill_group(pid)
-        for pid in pids:
-            try:
-                os.waitpid(pid, 0)
-            except ChildProcessError:
-                pass
 
 
 class Zygote:
@@ -227,7 +176,7 @@ class Zygote:
         early, self.pending = self.pending, []  # read together with the run request: may already cancel it
         cancelled = self._cancels(early, job.get("id")) or self.stdin.eof
         if cancelled:
-            kill_group(pid)
+            procs.kill_group(pid)
         try:
             pidfd: int | None = os.pidfd_open(pid)
         except (AttributeError, OSError):
@@ -241,7 +190,7 @@ class Zygote:
             remaining = deadline - time.monotonic()
             if remaining <= 0 and not timed_out:
                 timed_out = True
-                kill_group(pid)
+                procs.kill_group(pid)
             wait_ms = max(remaining, 0) * 1000 if not timed_out else 1000
             if pidfd is None:
                 wait_ms = min(wait_ms, 5)
@@ -249,10 +198,10 @@ class Zygote:
                 if fd == 0:
                     if self._cancels(self.stdin.read(), job.get("id")):
                         cancelled = True
-                        kill_group(pid)
+                        procs.kill_group(pid)
                     if self.stdin.eof:
                         cancelled = True
-                        kill_group(pid)
+                        procs.kill_group(pid)
                         poller.unregister(0)
                 elif fd == out_fd and not output.add(os.read(out_fd, _READ_SIZE)):
                     poller.unregister(out_fd)
@@ -261,8 +210,8 @@ class Zygote:
                 status = raw
         if pidfd is not None:
             os.close(pidfd)
-        kill_group(pid, reaped=True)
-        sweep()
+        procs.kill_group(pid, group_only=True)
+        procs.sweep()
         os.set_blocking(out_fd, False)
         try:
             while output.add(os.read(out_fd, _READ_SIZE)):
@@ -313,8 +262,7 @@ def main() -> None:
         os.environ[name] = "1"
     sys.path[:] = [p for p in sys.path if p not in ("", ".")]
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    procs.prctl(procs.PR_SET_CHILD_SUBREAPER, 1)
     warm_up(sys.argv[1] if len(sys.argv) > 1 else "tracker.checks")
     shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
     scratch = tempfile.mkdtemp(prefix="tinytorch-sandbox-", dir=shm)
@@ -324,7 +272,7 @@ def main() -> None:
         _send({"event": "ready", "pid": os.getpid(), "scratch": scratch})
         Zygote(scratch).serve()
     finally:
-        sweep()
+        procs.sweep()
         shutil.rmtree(scratch, ignore_errors=True)
 
 
