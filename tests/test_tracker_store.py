@@ -116,3 +116,20 @@ def test_history_stays_fast_over_100k_events(workspace: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert len(json.loads(result.stdout)) == 16
     assert elapsed < 1.5
+
+
+def test_a_damaged_database_is_reported_and_left_alone(workspace: Path) -> None:
+    assert run_cli("check", "setup", "--workspace", str(workspace)).returncode == 1
+    db = workspace / ".tinytorch" / "progress.db"
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    data = bytearray(db.read_bytes())
+    data[4200:8192 * 2] = b"\xab" * (8192 * 2 - 4200)
+    db.write_bytes(bytes(data))
+    for command in (["watch", "--json"], ["check", "setup"], ["status"]):
+        result = run_cli(*command, "--workspace", str(workspace), timeout=30)
+        assert result.returncode != 0, command
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "malformed" in lines[0] and "move it aside" in lines[0], result.stderr
+        assert db.read_bytes() == bytes(data)

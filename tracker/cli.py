@@ -128,9 +128,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 1
+    except OSError as err:
+        print(f"{PROG}: error: {err}", file=sys.stderr)
+        return 1
     except Exception as err:  # noqa: BLE001 - never a traceback for the user; DEBUG env shows it
         if os.environ.get(DEBUG_ENV):
             raise
+        if type(err).__module__ == "sqlite3":
+            print(f"{PROG}: error: the progress database failed ({err}); if it is damaged, move it aside "
+                  f"(default: .tinytorch/progress.db in the workspace) and run again", file=sys.stderr)
+            return 1
         print(f"{PROG}: error: {type(err).__name__}: {err} (set {DEBUG_ENV}=1 for details)", file=sys.stderr)
         return 1
 

@@ -122,6 +122,9 @@ class Store:
         """Open (creating if needed) for writing: WAL mode, schema migrated to the current version."""
         conn = _connect(path, create=True)
         try:
+            problem = conn.execute("PRAGMA quick_check").fetchone()[0]
+            if problem != "ok":
+                raise sqlite3.DatabaseError(f"damaged: {problem}")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("BEGIN IMMEDIATE")
