@@ -65,7 +65,7 @@ class Daemon:
         self.hashes = ContentHashes()
         self._pending: set[Path] = set()
         self._settling: set[Path] = set()
-        self._wake = anyio.Event()
+        self._wake: anyio.Event | None = None  # made inside the event loop, in run()
         self._tg: anyio.abc.TaskGroup | None = None
         self._stop_watching = threading.Event()  # seen by watchfiles' thread within one step
         self.stop_reason = "stopped"
@@ -85,7 +85,8 @@ class Daemon:
 
     def _add_pending(self, paths: set[Path]) -> None:
         self._pending |= paths
-        self._wake.set()
+        if self._wake is not None:
+            self._wake.set()
 
     def _affected(self, path: Path) -> set[str]:
         """The modules a change to `path` can affect: its own and its dependents; all for a helper file."""
@@ -152,12 +153,14 @@ class Daemon:
         # changes made while the watcher was starting up
         self._add_pending({p for p in self._sources() if self.hashes.differs(p)})
         while True:
+            assert self._wake is not None
             await self._wake.wait()
             self._wake = anyio.Event()
             await self._pass(set())
 
     async def run(self) -> str:
         """Run until a signal; returns why it stopped. The database stays consistent throughout."""
+        self._wake = anyio.Event()
         self.hashes.snapshot(self._sources())
         self._emit(DAEMON_STARTED, {"workspace": str(self.workspace), "db": str(self.store.path)})
         try:

@@ -234,6 +234,3 @@ class Store:
             "SELECT id, type, at, data FROM events WHERE id > ? ORDER BY id LIMIT ?", (after_id, limit)
         ).fetchall()
         return [make_event(r["id"], r["type"], json.loads(r["data"]), r["at"]) for r in rows]
-
-    def event_count(self) -> int:
-        return int(self.conn.execute("SELECT count(*) FROM events").fetchone()[0])
