@@ -102,7 +102,7 @@ def build_run(module: str, file: str, reply: dict[str, Any], timeout_s: float, d
         problem = "the checker process was killed during the run (did the code kill its parent?); it was restarted"
     if problem is None and phase != "done":
         if phase == "start":
-            where = "before the checks started"
+            where = "before the checks started" if reply.get("records") else "(its progress records are gone)"
         elif phase == "import":
             where = f"while importing {file}"
         elif running:
