@@ -33,13 +33,16 @@ GPT_STEPS = 500  # ~13 s on an idle 2-core machine, 1 BLAS thread
 GPT_MARGIN = 1.0  # nats below the unigram entropy the final training loss must reach
 
 
+Digits = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
 @pytest.fixture(scope="module")
-def digits() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def digits() -> Digits:
     return digits_split()
 
 
 @pytest.fixture(scope="module")
-def trained_mlp(digits) -> tuple[MLP, float, float]:  # noqa: ANN001
+def trained_mlp(digits: Digits) -> tuple[MLP, float, float]:
     """A digits MLP trained here from scratch: (model, held-out accuracy, seconds)."""
     x_train, y_train, x_test, y_test = digits
     train = DataLoader(TensorDataset(x_train.reshape(-1, 64), y_train), batch_size=32, shuffle=True, seed=0)
@@ -50,14 +53,14 @@ def trained_mlp(digits) -> tuple[MLP, float, float]:  # noqa: ANN001
     return model, accuracy(model(Tensor(x_test.reshape(-1, 64))), y_test), seconds
 
 
-def test_mlp_reaches_95_percent_held_out_on_digits(trained_mlp) -> None:  # noqa: ANN001
+def test_mlp_reaches_95_percent_held_out_on_digits(trained_mlp: tuple[MLP, float, float]) -> None:
     _, held_out, seconds = trained_mlp
     print(f"digits MLP 64-64-10: held-out accuracy {held_out:.3f} after 10 epochs in {seconds:.2f} s")
     assert held_out >= 0.95
     assert seconds < 20
 
 
-def test_small_cnn_trains_on_digits_with_falling_loss(digits) -> None:  # noqa: ANN001
+def test_small_cnn_trains_on_digits_with_falling_loss(digits: Digits) -> None:
     x_train, y_train, x_test, y_test = digits
     train = DataLoader(TensorDataset(x_train[:, None], y_train), batch_size=32, shuffle=True, seed=0)
     model = Sequential(Conv2d(1, 8, 3, padding=1, seed=0), ReLU(), MaxPool2d(2), Flatten(),
@@ -73,7 +76,7 @@ def test_small_cnn_trains_on_digits_with_falling_loss(digits) -> None:  # noqa: 
     assert held_out > 0.85
 
 
-def test_pruning_to_half_costs_under_two_points(trained_mlp, digits) -> None:  # noqa: ANN001
+def test_pruning_to_half_costs_under_two_points(trained_mlp: tuple[MLP, float, float], digits: Digits) -> None:
     model, base, _ = trained_mlp
     x_test, y_test = digits[2].reshape(-1, 64), digits[3]
     pruned = copy.deepcopy(model)
@@ -85,7 +88,7 @@ def test_pruning_to_half_costs_under_two_points(trained_mlp, digits) -> None:  #
     assert base - after < 0.02
 
 
-def test_int8_quantization_costs_under_two_points(trained_mlp, digits) -> None:  # noqa: ANN001
+def test_int8_quantization_costs_under_two_points(trained_mlp: tuple[MLP, float, float], digits: Digits) -> None:
     model, base, _ = trained_mlp
     x_test, y_test = digits[2].reshape(-1, 64), digits[3]
     quantized = QuantizedModel(model)
