@@ -109,3 +109,17 @@ def test_unfinished_unlocking_module_is_named(name: str, stubs: Path, tmp_path: 
     assert_clean(result)
     assert f"Module {module.number:02d} ({module.title})" in result.stderr
     assert f"tinytorch-tracker check {module.id}" in result.stderr
+
+
+@pytest.mark.parametrize(("name", "optional", "extra"), [
+    ("08_model_compression", "training", "let your Trainer heal it"),
+    ("09_performance_profiling", "kernels", "your Module 13 loop matmul"),
+])
+def test_optional_extra_is_skipped_when_its_module_is_unfinished(name: str, optional: str, extra: str,
+                                                                 stubs: Path, tmp_path: Path,
+                                                                 reference_runs: dict) -> None:
+    result = play(name, stub_workspace(tmp_path, stubs, catalog.module(optional).file), "--fast")
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert_clean(result)
+    assert extra not in result.stdout and extra in reference_runs[name].stdout
+    assert "What you built" in result.stdout
