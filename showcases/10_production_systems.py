@@ -76,7 +76,7 @@ class Server:
                 pixel = int(np.argmax(self.drift.per_feature))
                 self.alert("drift", f"DRIFT KS {self.drift.score:.2f} > {self.drift.threshold:.2f} "
                                     f"at pixel ({pixel // 8},{pixel % 8})")
-        if summary["labelled"] >= 50:
+        if summary["count"] >= 50:  # every request here is labelled
             for message in self.monitor.alerts(max_latency_p95=MAX_P95_S, min_accuracy=MIN_ACCURACY):
                 self.alert(message.split()[0], message)
 
