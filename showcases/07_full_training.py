@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import Any
 
 import numpy as np
 from _look import Chart, Heatmap, Picture, Showcase, bar, run, side_by_side, sparkline
@@ -50,7 +51,7 @@ class LiveTraining:
         )
 
 
-def held_out_accuracy(model, x: np.ndarray, y: np.ndarray) -> float:
+def held_out_accuracy(model: Any, x: np.ndarray, y: np.ndarray) -> float:
     """The student's forward pass and accuracy() on digits the model never trains on."""
     from tinytorch.tensor import Tensor, no_grad
     from tinytorch.training import accuracy
@@ -68,7 +69,7 @@ def meet_the_data(show: Showcase, x_train: np.ndarray, y_train: np.ndarray, n_te
     show.pause(2)
 
 
-def before_training(show: Showcase, model, x_test: np.ndarray, y_test: np.ndarray) -> float:
+def before_training(show: Showcase, model: Any, x_test: np.ndarray, y_test: np.ndarray) -> float:
     show.section("2 · Your network, before it has seen a single example")
     n_params = sum(p.size for p in model.parameters())
     arrows = " → ".join(str(s) for s in SIZES)
@@ -80,7 +81,8 @@ def before_training(show: Showcase, model, x_test: np.ndarray, y_test: np.ndarra
     return chance
 
 
-def train_live(show: Showcase, model, x_train, y_train, x_test, y_test) -> LiveTraining:
+def train_live(show: Showcase, model: Any, x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray,
+               y_test: np.ndarray) -> LiveTraining:
     from tinytorch.data import DataLoader, TensorDataset
     from tinytorch.optim import SGD
     from tinytorch.training import CrossEntropyLoss, Trainer
@@ -123,7 +125,8 @@ def train_live(show: Showcase, model, x_train, y_train, x_test, y_test) -> LiveT
     return state
 
 
-def results(show: Showcase, model, state: LiveTraining, x_test, y_test, chance: float) -> float:
+def results(show: Showcase, model: Any, state: LiveTraining, x_test: np.ndarray, y_test: np.ndarray,
+            chance: float) -> float:
     from tinytorch.tensor import Tensor, no_grad
 
     show.section("4 · What it learned")

@@ -10,6 +10,7 @@ of the arrays the student's code stores (`dense_nbytes`, `sparse_nbytes`, `.nbyt
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import numpy as np
 from _look import Picture, Showcase, bar, matrix_table, module_problem, run, side_by_side, sparkline
@@ -26,7 +27,7 @@ class Digits:
         self.x_train, self.x_test = x_train.reshape(len(x_train), -1), x_test.reshape(len(x_test), -1)
         self.state, self.config = load_weights("digits_mlp")
 
-    def model(self):
+    def model(self) -> Any:
         """A fresh student MLP holding the pretrained weights."""
         from tinytorch.networks import MLP
 
@@ -34,7 +35,7 @@ class Digits:
         model.load_state_dict(self.state)
         return model
 
-    def accuracy(self, model) -> float:
+    def accuracy(self, model: Any) -> float:
         """Held-out accuracy through the student's forward pass."""
         from tinytorch.tensor import Tensor, no_grad
 

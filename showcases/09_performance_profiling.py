@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 # Measure on one core: with several BLAS threads on a busy machine, the threads wait for each other
 # and the timings show the scheduler, not your code. Set before numpy loads; an explicit value wins.
@@ -29,7 +30,7 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1e3:,.2f} ms" if seconds < 1 else f"{seconds:,.2f} s"
 
 
-def random_pair(n: int, rng: np.random.Generator):
+def random_pair(n: int, rng: np.random.Generator) -> tuple[Any, Any]:
     """Two n×n float32 tensors of the student's Tensor class."""
     from tinytorch.tensor import Tensor
 
@@ -59,7 +60,7 @@ def one_measurement(show: Showcase, rng: np.random.Generator) -> None:
     show.pause(4)
 
 
-def scaling(show: Showcase, rng: np.random.Generator):
+def scaling(show: Showcase, rng: np.random.Generator) -> Any:
     from tinytorch.benchmarking import Profiler, scaling_analysis
 
     show.section("2 · Scaling: measured vs O(n³) theory")
@@ -84,7 +85,7 @@ def scaling(show: Showcase, rng: np.random.Generator):
     return result
 
 
-def kernels(show: Showcase, rng: np.random.Generator):
+def kernels(show: Showcase, rng: np.random.Generator) -> tuple[Any, float] | None:
     """Module 13's Python-loop matmul, when the student has completed it: the pure n³."""
     from tracker import catalog
 
@@ -109,7 +110,7 @@ def kernels(show: Showcase, rng: np.random.Generator):
     return result, fast
 
 
-def layers(show: Showcase):
+def layers(show: Showcase) -> tuple[Any, list[tuple[str, Any]]]:
     from showcases.datasets import load_digits
     from tinytorch.benchmarking import Profiler
     from tinytorch.networks import MLP
@@ -129,7 +130,7 @@ def layers(show: Showcase):
     return model, profile
 
 
-def batching(show: Showcase, model):
+def batching(show: Showcase, model: Any) -> list[tuple[int, float, float]]:
     from showcases.datasets import load_digits
     from tinytorch.benchmarking import Profiler
     from tinytorch.tensor import Tensor, no_grad
@@ -151,7 +152,8 @@ def batching(show: Showcase, model):
     return rows
 
 
-def recommendations(show: Showcase, scale, naive, profile, rows) -> list[str]:
+def recommendations(show: Showcase, scale: Any, naive: tuple[Any, float] | None,
+                    profile: list[tuple[str, Any]], rows: list[tuple[int, float, float]]) -> list[str]:
     show.section("5 · Recommendations, from your measurements")
     total = sum(t.median for _, t in profile)
     name, slow = max(profile, key=lambda item: item[1].median)

@@ -15,6 +15,7 @@ import tempfile
 import time
 from collections import deque
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from _look import Picture, Showcase, bar, run, side_by_side, sparkline
@@ -43,7 +44,7 @@ def new_scanner(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 class Server:
     """One deployed model version with its monitor and drift detector, serving one request at a time."""
 
-    def __init__(self, show: Showcase, model, version: int, reference: np.ndarray) -> None:
+    def __init__(self, show: Showcase, model: Any, version: int, reference: np.ndarray) -> None:
         from tinytorch.mlops import DriftDetector, ModelMonitor
 
         self.show, self.model, self.version = show, model, version
@@ -126,7 +127,7 @@ class Server:
             self.show.console.line()
 
 
-def evaluate(model, x: np.ndarray, y: np.ndarray) -> float:
+def evaluate(model: Any, x: np.ndarray, y: np.ndarray) -> float:
     from tinytorch.tensor import Tensor, no_grad
     from tinytorch.training import accuracy
 
@@ -134,7 +135,8 @@ def evaluate(model, x: np.ndarray, y: np.ndarray) -> float:
         return accuracy(model(Tensor(x)), y)
 
 
-def retrain(show: Showcase, model, x_new: np.ndarray, y_new: np.ndarray, x_old, y_old) -> None:
+def retrain(show: Showcase, model: Any, x_new: np.ndarray, y_new: np.ndarray, x_old: np.ndarray,
+            y_old: np.ndarray) -> None:
     """Fine-tune on labelled new-scanner digits mixed with some old ones, with the student's Trainer."""
     from tinytorch.data import DataLoader, TensorDataset
     from tinytorch.optim import SGD

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from typing import Any
 
 # One BLAS thread: on small matrices several threads mostly wait for each other (and, on a busy
 # machine, for the scheduler). Set before numpy loads; an explicit value wins.
@@ -34,7 +35,7 @@ LINE = 76  # characters of generated text per screen line
 class Stream:
     """Prints characters as they arrive, wrapped to the screen, and times the model between them."""
 
-    def __init__(self, show: Showcase, tokenizer, rate: float) -> None:
+    def __init__(self, show: Showcase, tokenizer: Any, rate: float) -> None:
         self.show, self.tokenizer, self.rate = show, tokenizer, rate
         self.column = 0
         self.count = 0
@@ -79,7 +80,7 @@ class Stream:
         return time.perf_counter() - self.began - self.paced
 
 
-def meet_the_model(show: Showcase):
+def meet_the_model(show: Showcase) -> tuple[str, Any, Any]:
     from showcases.datasets import load_corpus, load_weights
     from tinytorch.tinygpt import CharTokenizer, TinyGPT
 
@@ -105,7 +106,7 @@ def meet_the_model(show: Showcase):
     return text, tokenizer, model
 
 
-def held_out_loss(show: Showcase, text: str, tokenizer, model) -> float:
+def held_out_loss(show: Showcase, text: str, tokenizer: Any, model: Any) -> float:
     from tinytorch.tensor import no_grad
     from tinytorch.training import CrossEntropyLoss
 
@@ -128,7 +129,7 @@ def held_out_loss(show: Showcase, text: str, tokenizer, model) -> float:
     return loss
 
 
-def next_character(show: Showcase, tokenizer, model) -> None:
+def next_character(show: Showcase, tokenizer: Any, model: Any) -> None:
     from tinytorch.tensor import no_grad
 
     show.section("3 · What it thinks comes next")
@@ -144,7 +145,7 @@ def next_character(show: Showcase, tokenizer, model) -> None:
         show.pause(1.5)
 
 
-def generate(show: Showcase, tokenizer, model, kind: str, prompt: str, temperature: float,
+def generate(show: Showcase, tokenizer: Any, model: Any, kind: str, prompt: str, temperature: float,
              top_k: int | None, n: int, seed: int) -> tuple[int, float]:
     """One prompt: stream the student's generate() to the screen; returns (new tokens, model seconds)."""
     top = "none" if top_k is None else str(top_k)
