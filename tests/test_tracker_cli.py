@@ -35,8 +35,13 @@ def test_help_is_fast_and_every_command_has_help() -> None:
     (["watch"], "no tinytorch/ folder"),
     (["check", "nonsense", "--workspace", "{ws}"], "unknown module 'nonsense'"),
     (["showcase", "12", "--workspace", "{ws}"], "numbered 1 to 11"),
+    (["check", "99", "--workspace", "{ws}"], "unknown module '99'"),
+    (["showcase", "abc", "--workspace", "{ws}"], "numbered 1 to 11"),
     (["check", "--timeout", "0", "--workspace", "{ws}"], "--timeout must be a positive"),
+    (["check", "setup", "--timeout", "inf", "--workspace", "{ws}"], "--timeout must be a positive"),
+    (["watch", "--timeout", "nan", "--workspace", "{ws}"], "--timeout must be a positive"),
     (["status", "--workspace", "{ws}/missing"], "is not a folder"),
+    (["history", "--db", "{ws}", "--workspace", "{ws}"], "is not a file"),
 ])
 def test_errors_are_one_line_and_non_zero(tmp_path: Path, workspace: Path, args: list[str], expected: str) -> None:
     result = run_cli(*[a.format(ws=workspace) for a in args], cwd=tmp_path)
@@ -44,6 +49,7 @@ def test_errors_are_one_line_and_non_zero(tmp_path: Path, workspace: Path, args:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0], result.stderr
     assert "Traceback" not in result.stderr
+    assert not (workspace / ".tinytorch").exists(), "a refused command must not record anything"
 
 
 def test_status_before_anything_is_recorded(workspace: Path) -> None:

@@ -37,9 +37,14 @@ def _subscriber(args: argparse.Namespace, ws: Any) -> Any:
     return TerminalSubscriber(workspace=ws, play_showcases=not args.no_showcase)
 
 
+MAX_TIMEOUT_S = 3600.0  # a check running longer than an hour is stuck; inf or nan would crash the sandbox
+
+
 def _positive_timeout(args: argparse.Namespace) -> float:
-    if not args.timeout > 0:
-        raise TrackerError(f"--timeout must be a positive number of seconds, not {args.timeout:g}")
+    if not 0 < args.timeout <= MAX_TIMEOUT_S:
+        raise TrackerError(
+            f"--timeout must be a positive number of seconds up to {MAX_TIMEOUT_S:g}, not {args.timeout:g}"
+        )
     return float(args.timeout)
 
 
