@@ -133,3 +133,29 @@ def test_a_damaged_database_is_reported_and_left_alone(workspace: Path) -> None:
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and "malformed" in lines[0] and "move it aside" in lines[0], result.stderr
         assert db.read_bytes() == bytes(data)
+
+
+def test_an_sqlite_database_of_something_else_is_never_written_into(workspace: Path, tmp_path: Path) -> None:
+    other = tmp_path / "notes.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE notes (text)")
+    conn.execute("INSERT INTO notes VALUES ('my homework')")
+    conn.commit()
+    conn.close()
+    before = other.read_bytes()
+    for command in (["check", "setup"], ["watch", "--json"]):
+        result = run_cli(*command, "--db", str(other), "--workspace", str(workspace), timeout=30)
+        assert result.returncode != 0, command
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "database of something else (tables: notes)" in lines[0], result.stderr
+    assert other.read_bytes() == before
+
+
+def test_a_file_where_the_tracker_folder_goes_gives_one_line(workspace: Path) -> None:
+    (workspace / ".tinytorch").write_text("not a folder")
+    for command in (["check", "setup"], ["watch", "--json"]):
+        result = run_cli(*command, "--workspace", str(workspace), timeout=30)
+        assert result.returncode != 0, command
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "a file is in the way" in lines[0] and ".tinytorch" in lines[0], result.stderr
+    assert (workspace / ".tinytorch").read_text() == "not a folder"

@@ -23,7 +23,7 @@ from tracker.bus import Bus
 from tracker.checking import Checker, Runner
 from tracker.errors import TrackerError
 from tracker.events import DAEMON_STARTED, DAEMON_STOPPED, FILES_CHANGED
-from tracker.store import Store
+from tracker.store import Store, make_folder
 from tracker.watcher import EMPTY, ContentHashes, is_source_file, watch_sources
 
 log = logging.getLogger("tinytorch-tracker")
@@ -33,7 +33,7 @@ SETTLE_S = 0.03
 def acquire_lock(workspace: Path) -> IO[str]:
     """One `watch` per workspace: an exclusive flock on .tinytorch/watch.lock (freed even on kill -9)."""
     lock_dir = workspace / ".tinytorch"
-    lock_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(lock_dir)
     handle = open(lock_dir / "watch.lock", "a+")  # noqa: SIM115 - held open for the daemon's life
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

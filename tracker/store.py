@@ -61,11 +61,21 @@ def _unusable(path: Path, err: Exception) -> TrackerError:
     )
 
 
+def make_folder(folder: Path, hint: str = "") -> None:
+    """mkdir -p, or one clear line saying why the tracker's folder cannot be made (and `hint`)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        in_the_way = isinstance(err, (FileExistsError, NotADirectoryError))
+        why = "a file is in the way" if in_the_way else err.strerror
+        raise TrackerError(f"cannot create the folder {folder}: {why}{hint}") from None
+
+
 def _connect(path: Path, create: bool) -> sqlite3.Connection:
     if path.exists() and not path.is_file():
         raise TrackerError(f"{path} is not a file: pass --db PATH pointing at a database file")
     if create:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(path.parent, hint="; pass --db PATH to keep progress elsewhere")
     mode = "rwc" if create else "rw"
     try:
         conn = sqlite3.connect(
@@ -85,6 +95,21 @@ def _connect(path: Path, create: bool) -> sqlite3.Connection:
             f"(schema {version} > {SCHEMA_VERSION}): upgrade tinytorch-tracker"
         )
     return conn
+
+
+def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
+    """A database holding tables that are not the tracker's belongs to something else: never write into it."""
+    if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+        return
+    names = [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        " AND name NOT IN ('events', 'runs', 'achievements')"
+    )]
+    if names:
+        raise TrackerError(
+            f"{path} is an SQLite database of something else (tables: {', '.join(sorted(names))}); "
+            f"it was left untouched: pass --db PATH to keep progress elsewhere"
+        )
 
 
 def _create_schema(conn: sqlite3.Connection) -> None:
@@ -125,6 +150,7 @@ class Store:
             problem = conn.execute("PRAGMA quick_check").fetchone()[0]
             if problem != "ok":
                 raise sqlite3.DatabaseError(f"damaged: {problem}")
+            _refuse_foreign(conn, path)  # before anything writes, even the WAL switch
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("BEGIN IMMEDIATE")
@@ -134,6 +160,9 @@ class Store:
         except sqlite3.DatabaseError as err:
             conn.close()
             raise _unusable(path, err) from None
+        except TrackerError:
+            conn.close()
+            raise
         return cls(path, conn)
 
     @classmethod
