@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import ast
+import resource
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import REFERENCE, run_cli
+from conftest import REFERENCE, run_cli, tracker_cmd
 
 from tracker.errors import TrackerError
 from tracker.workspace_init import strip_solutions
@@ -37,6 +39,34 @@ def test_init_refuses_to_overwrite_with_one_line(template_workspace: Path) -> No
     assert result.returncode != 0
     assert len(result.stderr.strip().splitlines()) == 1 and "already exists" in result.stderr
     assert (template_workspace / "tinytorch" / "tensor.py").read_text() == before
+
+
+@pytest.mark.parametrize("where", ["a_file/ws", "a_file"])
+def test_init_where_a_file_is_in_the_way_is_one_line(tmp_path: Path, where: str) -> None:
+    (tmp_path / "a_file").write_text("keep me")
+    result = run_cli("init", str(tmp_path / where))
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert (tmp_path / "a_file").read_text() == "keep me"
+
+
+def test_init_that_cannot_finish_leaves_no_half_workspace(tmp_path: Path) -> None:
+    """A disk that fills up mid-way (here: a 4 KiB file-size limit): one line, and no partial tinytorch/
+    that a second `init` would then refuse as "already exists"."""
+
+    def small_files_only() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the limit fail with EFBIG instead
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+    target = tmp_path / "ws"
+    result = subprocess.run([*tracker_cmd(), "init", str(target)], capture_output=True, text=True, timeout=60,
+                            stdin=subprocess.DEVNULL, preexec_fn=small_files_only)
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot write the workspace" in lines[0] and "too large" in lines[0], result.stderr
+    assert not (target / "tinytorch").exists()
+    assert run_cli("init", str(target)).returncode == 0
 
 
 def test_strip_uses_the_hint_or_names_the_function() -> None:

@@ -21,9 +21,9 @@ import anyio
 from tracker import catalog
 from tracker.bus import Bus
 from tracker.checking import Checker, Runner
-from tracker.errors import TrackerError
+from tracker.errors import TrackerError, make_folder
 from tracker.events import DAEMON_STARTED, DAEMON_STOPPED, FILES_CHANGED
-from tracker.store import Store, make_folder
+from tracker.store import Store
 from tracker.watcher import EMPTY, ContentHashes, is_source_file, watch_sources
 
 log = logging.getLogger("tinytorch-tracker")

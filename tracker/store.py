@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from tracker.catalog import Module
-from tracker.errors import TrackerError
+from tracker.errors import TrackerError, make_folder
 from tracker.events import (
     ACHIEVEMENT_UNLOCKED,
     CHECK_FINISHED,
@@ -59,16 +59,6 @@ def _unusable(path: Path, err: Exception) -> TrackerError:
         f"{path} is not a usable progress database ({err}); it was left untouched: "
         f"move it aside (mv {path} {path}.bad) to start a fresh one, or pass --db PATH"
     )
-
-
-def make_folder(folder: Path, hint: str = "") -> None:
-    """mkdir -p, or one clear line saying why the tracker's folder cannot be made (and `hint`)."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        in_the_way = isinstance(err, (FileExistsError, NotADirectoryError))
-        why = "a file is in the way" if in_the_way else err.strerror
-        raise TrackerError(f"cannot create the folder {folder}: {why}{hint}") from None
 
 
 def _connect(path: Path, create: bool) -> sqlite3.Connection:

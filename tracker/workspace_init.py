@@ -8,9 +8,10 @@ Every `### BEGIN SOLUTION` ... `### END SOLUTION` block (markers included) becom
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
-from tracker.errors import TrackerError
+from tracker.errors import TrackerError, make_folder, why
 
 _BEGIN = re.compile(r"^(?P<indent>[ \t]*)### BEGIN SOLUTION\b(?P<rest>.*)$")
 _END = re.compile(r"^[ \t]*### END SOLUTION\b")
@@ -79,10 +80,18 @@ def init_workspace(target: Path, reference: Path | None = None) -> list[Path]:
     if not sources:
         raise TrackerError(f"no framework files found in {reference}")
     stubbed = {p.name: strip_solutions(p.read_text(encoding="utf-8"), p.name) for p in sources}
-    dest.mkdir(parents=True)
+    make_folder(target)
+    try:
+        dest.mkdir()
+    except OSError as err:
+        raise TrackerError(f"cannot write the workspace in {target}: {why(err)}") from None
     written = []
-    for name, text in stubbed.items():
-        path = dest / name
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
+    try:
+        for name, text in stubbed.items():
+            path = dest / name
+            path.write_text(text, encoding="utf-8")
+            written.append(path)
+    except OSError as err:  # no half-written workspace: `init` again must not find one "already there"
+        shutil.rmtree(dest, ignore_errors=True)
+        raise TrackerError(f"cannot write the workspace in {target}: {why(err)}") from None
     return written
