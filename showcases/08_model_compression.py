@@ -63,7 +63,7 @@ def the_model(show: Showcase, data: Digits) -> tuple[float, int]:
     show.print(Text(sparkline(counts), style="yellow"))
     show.print(f"{np.mean(np.abs(weights) < 0.1 * edges[-1]):.0%} of the weights are below a tenth "
                "of the largest one.")
-    show.pause(3)
+    show.pause(3.5)
     return accuracy, size
 
 
@@ -90,7 +90,7 @@ def pruning(show: Showcase, data: Digits, dense: int) -> list[tuple[str, float, 
     show.print("\nAt 0% the sparse format costs MORE than dense (indices are not free);")
     show.print("it pays off once most weights are zero. Without retraining, accuracy falls")
     show.print("as the pruning bites into weights that matter.")
-    show.pause(3)
+    show.pause(3.5)
     return rows
 
 
@@ -116,7 +116,7 @@ def what_pruning_removes(show: Showcase, data: Digits) -> None:
     show.print(Text("After pruning 70% (pruned weights go dark)", style="bold"))
     show.print(side_by_side(*row(after), gap=1))
     show.print("The strokes that matter survive; the faint background is gone.")
-    show.pause(3)
+    show.pause(3.5)
 
 
 def quantization(show: Showcase, data: Digits) -> tuple[str, float, int]:
@@ -139,7 +139,7 @@ def quantization(show: Showcase, data: Digits) -> tuple[str, float, int]:
     accuracy = data.accuracy(quantized)
     show.print(Text.assemble("Whole model as int8: ", (f"{quantized.nbytes:,} bytes", "bold cyan"),
                              ", held-out accuracy ", (f"{accuracy:.1%}", "bold green")))
-    show.pause(3)
+    show.pause(3.5)
     return "int8", accuracy, quantized.nbytes
 
 
