@@ -25,20 +25,24 @@ from tracker import catalog  # noqa: E402
 from tracker.store import RunRecord, Store  # noqa: E402
 
 
+def _event_count(store: Store) -> int:
+    return int(store.conn.execute("SELECT count(*) FROM events").fetchone()[0])
+
+
 def fill(db: Path, events: int) -> int:
-    """A long course history: runs with check.finished events, unlocks, and started/changed events."""
+    """A long course history: runs with check.finished events and every unlock, then check.started events."""
     store = Store.open(db)
     try:
         modules = catalog.modules()
-        runs = events // 5
+        runs = min(events // 5, 5_000)
         for i in range(runs):
             m = modules[i % len(modules)]
             state = "complete" if i > runs // 2 else "in progress"
             store.record_run(RunRecord(m, state, 3, 0 if state == "complete" else 2, "", 12.5))
-        while store.event_count() < events:
-            batch = [("check.started", {"module": m.id, "number": m.number}) for m in modules] * 50
-            store.add_events(batch[: events - store.event_count()])
-        return store.event_count()
+        batch = [("check.started", {"module": m.id, "number": m.number}) for m in modules] * 100
+        while (missing := events - _event_count(store)) > 0:
+            store.add_events(batch[:missing])
+        return _event_count(store)
     finally:
         store.close()
 

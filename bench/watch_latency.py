@@ -5,7 +5,7 @@ Run by hand (not in CI):  python bench/watch_latency.py [--saves 30] [--module s
 Figures (targets from issue 5):
 - save -> check.finished for one module (atomic save of its file): median <= 30 ms, p90 <= 50 ms, and
   >= 3x faster than the baseline, a fresh interpreter importing the same file and running the same checks;
-- a tensor.py save re-checking tensor and its 15 dependents: < 1 s until the last check.finished;
+- a tensor.py save re-checking tensor and every module that depends on it: < 1 s until the last check.finished;
 - idle: < 1% of one core and < 100 MB resident for the daemon (the worker process is reported apart).
 """
 
