@@ -99,7 +99,8 @@ def test_a_file_that_is_not_sqlite_gives_one_line_and_is_left_alone(workspace: P
     assert db.read_bytes() == junk
 
 
-def test_history_stays_fast_over_100k_events(workspace: Path) -> None:
+def test_history_over_a_long_event_log(workspace: Path) -> None:
+    """100,000 logged events do not get in the way of the timeline (bench/cli_latency.py times it)."""
     db = workspace / ".tinytorch" / "progress.db"
     store = Store.open(db)
     rows = [("check.finished", "2026-01-01T00:00:00.000Z", json.dumps({"module": "tensor", "n": i}))
@@ -109,13 +110,9 @@ def test_history_stays_fast_over_100k_events(workspace: Path) -> None:
     for m in catalog.modules():
         record(store, "complete", m)
     store.close()
-    started = time.monotonic()
     result = run_cli("history", "--json", "--workspace", str(workspace))
-    elapsed = time.monotonic() - started
-    print(f"history --json over 100,000 events: {elapsed * 1000:.0f} ms")
     assert result.returncode == 0, result.stderr
-    assert len(json.loads(result.stdout)) == 16
-    assert elapsed < 1.5
+    assert [row["module"] for row in json.loads(result.stdout)] == [m.id for m in catalog.modules()]
 
 
 def test_a_damaged_database_is_reported_and_left_alone(workspace: Path) -> None:
