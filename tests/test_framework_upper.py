@@ -4,12 +4,12 @@ steps, losses, compression byte counts, kernels and profiling statistics."""
 from __future__ import annotations
 
 import pickle
-import time
 
 import numpy as np
 import pytest
 
 from showcases import datasets
+from tinytorch import benchmarking
 from tinytorch.benchmarking import Profiler, Timing, fit_power_law, scaling_analysis
 from tinytorch.compression import (
     QuantizedModel,
@@ -207,29 +207,50 @@ def test_kernels_agree_with_numpy_on_odd_shapes() -> None:
         matmul_tiled(a, a)
 
 
-def test_profiler_statistics_and_warmup() -> None:
+class FakeClock:
+    """Stands in for the `time` module the Profiler reads: the work advances it, so timings are exact."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def perf_counter(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    fake = FakeClock()
+    monkeypatch.setattr(benchmarking, "time", fake)
+    return fake
+
+
+def test_profiler_statistics_and_warmup(clock: FakeClock) -> None:
     calls = []
 
     def work(n: int) -> None:
         calls.append(n)
-        time.sleep(0.002 if len(calls) <= 2 else 0.0005)  # slow warm-up calls must not be counted
+        clock.now += 1.0 if len(calls) <= 2 else len(calls) / 1000  # slow warm-ups, then 3 ms .. 8 ms
 
     timing = Profiler(warmup=2, repeats=6).time(work, 1)
-    assert len(calls) == 8 and len(timing.samples) == 6
-    assert timing.max < 0.002, "warm-up calls leaked into the samples"
+    assert calls == [1] * 8
+    assert timing.samples == pytest.approx((0.003, 0.004, 0.005, 0.006, 0.007, 0.008)), "warm-ups must not count"
     s = np.array(timing.samples)
     assert (timing.mean, timing.median, timing.std, timing.min, timing.max) == pytest.approx(
         (s.mean(), np.median(s), s.std(), s.min(), s.max()))
-    assert 0.0005 <= timing.min <= timing.median <= timing.max
     assert Timing.from_samples([3.0]).std == 0.0
 
 
-def test_scaling_analysis_recovers_a_known_exponent() -> None:
+def test_scaling_analysis_recovers_a_known_exponent(clock: FakeClock) -> None:
     exponent, coefficient = fit_power_law([2, 4, 8], [5 * 2**1.5, 5 * 4**1.5, 5 * 8**1.5])
     assert (exponent, coefficient) == pytest.approx((1.5, 5.0))
-    result = scaling_analysis(lambda n: n, lambda n: time.sleep(n * 1e-4), [10, 20, 40], Profiler(0, 2))
-    assert 0.7 < result.exponent < 1.3, f"sleep(n) should scale linearly, got {result.exponent}"
-    assert result.predict(20) == pytest.approx(result.seconds[1], rel=0.5)
+
+    def work(n: int) -> None:
+        clock.now += 2e-6 * n**1.5
+
+    result = scaling_analysis(lambda n: n, work, [10, 20, 40], Profiler(0, 2))
+    assert result.sizes == (10, 20, 40)
+    assert (result.exponent, result.coefficient) == pytest.approx((1.5, 2e-6))
+    assert result.predict(80) == pytest.approx(2e-6 * 80**1.5)
 
 
 def test_profile_model_times_every_layer() -> None:

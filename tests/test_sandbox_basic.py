@@ -149,7 +149,7 @@ def test_async_run_and_cancellation_kill_the_child(workspace: Path) -> None:
         started = time.monotonic()
         with anyio.move_on_after(0.3):
             await box.run("tensor")
-        assert time.monotonic() - started < 1.0
+        assert time.monotonic() - started < 5.0, "cancelling returns long before the 10 s time limit"
         pids = [int((workspace / "pids.txt").read_text())]
         assert_nothing_left(box.worker_pid, pids)
         path.write_text(good)
@@ -234,7 +234,7 @@ def test_cancel_read_together_with_its_run_request_still_cancels(workspace: Path
         started = time.monotonic()
         events = [box._next_event(started + 5), box._next_event(started + 5)]
         assert [e and e["event"] for e in events] == ["started", "finished"]
-        assert events[1]["cancelled"] and time.monotonic() - started < 2.0
+        assert events[1]["cancelled"] and time.monotonic() - started < 5.0  # not the 10 s time limit
 
 
 def test_worker_without_pidfd_support_polls_instead(workspace: Path) -> None:

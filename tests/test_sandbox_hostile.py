@@ -3,7 +3,6 @@ behind, and the next good save passes again."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -81,11 +80,10 @@ def test_segfault_inside_a_check_keeps_the_earlier_results(hostile) -> None:
 
 
 def test_allocating_many_gigabytes_at_once(hostile) -> None:
-    started = time.monotonic()
     run = hostile("import numpy as np\nbig = np.ones(1 << 31)\n")
+    assert not run.timed_out, "the memory cap refuses the allocation at once"
     assert broken(run).startswith("MemoryError: Unable to allocate 16.0 GiB")
     assert broken(run).endswith("(tensor.py, line 2)")
-    assert time.monotonic() - started < 2 * TIMEOUT_S
 
 
 def test_growing_memory_until_the_cap(hostile) -> None:
@@ -164,7 +162,6 @@ def test_killing_the_worker_that_forked_it(hostile) -> None:
 
 
 def test_enormous_output(hostile) -> None:
-    started = time.monotonic()
     run = hostile(patched("""
 import os as _os
 import sys as _sys
@@ -172,9 +169,8 @@ for _ in range(20):
     _sys.stdout.write("x" * 1_000_000)
     _os.write(2, b"y" * 1_000_000)
 """))
-    assert run.import_error is None and run.failed == 0
+    assert run.import_error is None and run.failed == 0 and not run.timed_out, "40 MB of output never stalls a run"
     assert len(run.output) == 4096 and set(run.output) <= {"x", "y"}
-    assert time.monotonic() - started < 2 * TIMEOUT_S
 
 
 def test_endless_output(hostile) -> None:

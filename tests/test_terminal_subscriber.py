@@ -27,23 +27,21 @@ class Feed:
         self.sub = TerminalSubscriber(console=console, workspace=tmp_path, **kwargs)
         self.next_id = 0
 
-    def send(self, kind: str, **data: Any) -> float:
-        """Hand one event to `handle`; returns how long handle took."""
+    def send(self, kind: str, **data: Any) -> None:
+        """Hand one event to `handle`."""
         self.next_id += 1
         event = {"id": self.next_id, "type": kind, "at": "2026-12-04T20:31:07.123Z", "data": data}
-        started = time.monotonic()
         anyio.run(self.sub.handle, event)
-        return time.monotonic() - started
 
     def finished(self, module: str, state: str, passed: int = 0, failed: int = 0, error: str = "") -> None:
         m = catalog.module(module)
         self.send("check.finished", module=m.id, number=m.number, state=state, passed=passed, failed=failed,
                   duration_ms=12.0, error=error)
 
-    def unlock(self, module: str) -> float:
+    def unlock(self, module: str) -> None:
         m = catalog.module(module)
         self.finished(module, "complete", passed=3)
-        return self.send("achievement.unlocked", module=m.id, number=m.number, title=m.title, showcase=m.showcase)
+        self.send("achievement.unlocked", module=m.id, number=m.number, title=m.title, showcase=m.showcase)
 
     def first_pass(self) -> None:
         for m in catalog.modules():
@@ -97,12 +95,17 @@ class Showcases:
         self.log = root / "played.log"
         self.log.touch()
 
-    def add(self, name: str, seconds: float = 0.05) -> None:
+    def add(self, name: str, seconds: float = 0.05, gate: Path | None = None) -> None:
+        """A showcase that runs `seconds`, after waiting (at most 10 s) for the file `gate` if given."""
+        wait = (f"deadline = time.monotonic() + 10\n"
+                f"while not os.path.exists({str(gate)!r}) and time.monotonic() < deadline:\n"
+                "    time.sleep(0.01)\n") if gate else ""
         (self.root / f"{name}.py").write_text(
-            "import sys, time\n"
+            "import os, sys, time\n"
             f"log = open({str(self.log)!r}, 'a', buffering=1)\n"
             f"log.write('start {name} ' + ' '.join(sys.argv[1:]) + '\\n')\n"
             "print('SHOWCASE OUTPUT', flush=True)\n"
+            f"{wait}"
             f"time.sleep({seconds})\n"
             f"log.write('end {name}\\n')\n"
         )
@@ -146,12 +149,16 @@ def test_regression_is_reported_once(make_feed: MakeFeed) -> None:
 def test_unlock_panel_then_showcases_in_order_without_blocking(
     tmp_path: Path, make_feed: MakeFeed, showcases: Showcases
 ) -> None:
+    gate = tmp_path / "let-the-showcases-finish"
     for m in ("tensor", "activations"):
-        showcases.add(catalog.module(m).showcase, seconds=0.4)
+        showcases.add(catalog.module(m).showcase, gate=gate)
     feed = make_feed(fast=True)
     feed.first_pass()
-    took = [feed.unlock("tensor"), feed.unlock("activations"), feed.unlock("layers")]
-    assert max(took) < 0.1  # handle() queues showcases, it never waits for one
+    for m in ("tensor", "activations", "layers"):
+        feed.unlock(m)
+    assert not [line for line in showcases.played() if line.startswith("end")], \
+        "handle() waited for a showcase: it must only queue it"
+    gate.touch()
     feed.idle()
     assert showcases.played() == [
         f"start 01_tensor_operations --workspace {tmp_path.resolve()} --fast", "end 01_tensor_operations",

@@ -56,11 +56,10 @@ def test_a_blocked_subscriber_does_not_stall_publish_or_the_others(caplog: pytes
     fast = Recorder("fast")
     bus.subscribe(stuck)
     bus.subscribe(fast)
-    started = time.monotonic()
     with caplog.at_level(logging.WARNING, logger="tinytorch-tracker"):
         for event in events(200):
             bus.publish(event)
-    assert time.monotonic() - started < 0.2
+    assert stuck.seen == [], "publish returned only after the blocked handler did: it waited for it"
     wait_until(lambda: len(fast.seen) == 200)
     assert fast.seen == list(range(1, 201))
     assert bus.stats()["stuck"]["dropped"] >= 180
