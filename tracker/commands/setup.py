@@ -22,12 +22,15 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_showcase(args: argparse.Namespace) -> int:
+    from tracker import catalog
+
     try:
         number = int(args.number)
     except ValueError:
         number = 0
-    if not 1 <= number <= 11:
-        raise TrackerError(f"no showcase {args.number!r}: showcases are numbered 1 to 11")
+    if catalog.showcase_module(number) is None:
+        count = sum(1 for m in catalog.modules() if m.showcase)
+        raise TrackerError(f"no showcase {args.number!r}: showcases are numbered 1 to {count}")
     ws = workspace_from(args)
     from showcases import play, showcase_path
 
