@@ -241,7 +241,7 @@ import shutil as _shutil
 import sys as _sys
 _shutil.rmtree(_sys.modules["tracker.worker"]._FreshLoader.code_cache.rsplit("/", 1)[0])
 """))
-    assert run.error.startswith("could not report its results")
+    assert broken(run).startswith("could not report its results")
 
 
 def test_writing_a_huge_file(hostile) -> None:

@@ -11,6 +11,7 @@ import pytest
 from conftest import atomic_write, reference_source, run_cli
 
 from tracker import catalog
+from tracker.states import STATES
 
 COMMANDS = ["init", "watch", "check", "status", "history", "showcase", "demo"]
 ROW_KEYS = {"module", "number", "state", "passed", "failed", "error"}
@@ -95,6 +96,7 @@ def test_check_records_and_exits_zero_only_when_complete(workspace: Path) -> Non
     done = run_cli("check", "2", "activations", "--json", "--workspace", str(workspace))
     rows = json.loads(done.stdout)
     assert [(r["module"], r["state"]) for r in rows] == [("tensor", "complete"), ("activations", "not started")]
+    assert all(r["state"] in STATES for r in json.loads(run_cli("status", "--json", "-w", str(workspace)).stdout))
     assert done.returncode == 1
     assert run_cli("check", "tensor", "--workspace", str(workspace)).returncode == 0
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from conftest import atomic_write, descendants, group_members, process_exists, reference_source, run_cli
 
 from tracker import catalog
+from tracker.events import EVENT_TYPES
 
 
 def unlocked(w, module: str, timeout: float = 20.0) -> dict:
@@ -34,6 +35,7 @@ def test_atomic_save_unlocks_once_and_history_lists_it(workspace: Path, watch_fa
     assert rc == 0 and elapsed < 2.0, w.stderr
     ids = [e["id"] for e in w.events]
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    assert {e["type"] for e in w.events} <= set(EVENT_TYPES), "only the documented event types"
 
     history = run_cli("history", "--json", "--workspace", str(workspace))
     assert history.returncode == 0, history.stderr

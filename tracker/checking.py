@@ -14,7 +14,8 @@ from typing import Any, Protocol
 
 from tracker.catalog import Module
 from tracker.events import CHECK_STARTED
-from tracker.states import BROKEN, COMPLETE, LOCKED, counts, first_error, module_state
+from tracker.sandbox_report import ModuleRun
+from tracker.states import BROKEN, COMPLETE, LOCKED, first_error, module_state
 from tracker.store import RunRecord, Store
 
 log = logging.getLogger("tinytorch-tracker")
@@ -23,7 +24,7 @@ log = logging.getLogger("tinytorch-tracker")
 class Runner(Protocol):
     """The part of tracker.sandbox.Sandbox the checker needs."""
 
-    async def run(self, module_id: str) -> Any: ...
+    async def run(self, module_id: str) -> ModuleRun: ...
 
 
 class Checker:
@@ -65,7 +66,6 @@ class Checker:
             elapsed = (time.perf_counter() - started) * 1000
             return RunRecord(m, BROKEN, 0, 0, f"the tracker could not run the checks: {err}", elapsed)
         state = module_state(run, prerequisites_complete=True)
-        passed, failed = counts(run)
         outcomes = tuple({"name": o.name, "status": o.status, "error": o.error} for o in run.outcomes)
-        return RunRecord(m, state, passed, failed, first_error(run, self.timeout_s) if state != COMPLETE else "",
-                         float(run.duration_ms), bool(run.timed_out), outcomes)
+        error = first_error(run, self.timeout_s) if state != COMPLETE else ""
+        return RunRecord(m, state, run.passed, run.failed, error, float(run.duration_ms), bool(run.timed_out), outcomes)

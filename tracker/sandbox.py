@@ -18,7 +18,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,14 +73,12 @@ class Sandbox:
         output_limit: int = 65536,
         *,
         checks_package: str = "tracker.checks",
-        module_files: Mapping[str, str] | None = None,
     ) -> None:
         self.workspace = Path(workspace).resolve()
         self.timeout_s = timeout_s
         self.memory_mb = memory_mb
         self.output_limit = output_limit
         self.checks_package = checks_package
-        self._module_files = dict(module_files) if module_files is not None else None
         self._run_lock = threading.Lock()
         self._proc: subprocess.Popen[bytes] | None = None
         self._buffer = b""
@@ -152,16 +149,10 @@ class Sandbox:
             except OSError:
                 pass
 
-    def module_file(self, module_id: str) -> str:
-        """The module's file relative to the workspace, from the course catalog."""
-        if self._module_files is not None:
-            return self._module_files[module_id]
+    def _run(self, module_id: str, call: _Call) -> ModuleRun:
         from tracker import catalog
 
-        return catalog.module(module_id).file
-
-    def _run(self, module_id: str, call: _Call) -> ModuleRun:
-        file = self.module_file(module_id)
+        file = catalog.module(module_id).file
         with self._run_lock:
             if self._closed:
                 raise SandboxClosed("the sandbox is closed")

@@ -44,15 +44,6 @@ class ModuleRun:
         """Checks that did not pass (failed or not implemented)."""
         return len(self.outcomes) - self.passed
 
-    @property
-    def error(self) -> str:
-        """The first useful error line of the run, "" when everything passed."""
-        if self.import_error:
-            return self.import_error
-        return next((o.error for o in self.outcomes if o.status == "failed"), "") or next(
-            (o.error for o in self.outcomes if o.error), ""
-        )
-
 
 def _ended(reply: dict[str, Any], timeout_s: float) -> str:
     """Why the child stopped before finishing, in a few words."""

@@ -50,9 +50,3 @@ def first_error(run: Any, timeout_s: float | None = None) -> str:
     if not run.outcomes:
         return "no checks found for this module"
     return ""
-
-
-def counts(run: Any) -> tuple[int, int]:
-    """(passed, failed): failed counts every check that did not pass (incl. not implemented)."""
-    passed = sum(1 for o in run.outcomes if o.status == "passed")
-    return passed, len(run.outcomes) - passed
