@@ -71,6 +71,19 @@ def group_members(pgid: int) -> set[int]:
     return found
 
 
+def children_of(pid: int) -> list[int]:
+    """Direct children of `pid`, from /proc."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if int(_stat_fields(entry)[1]) == pid:
+                    found.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+    return found
+
+
 def descendants(pid: int) -> set[int]:
     """All live processes below `pid` (children, grandchildren...), from /proc."""
     parents: dict[int, int] = {}

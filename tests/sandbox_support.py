@@ -2,47 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from pathlib import Path
 
-REFERENCE = Path(__file__).resolve().parents[1] / "tinytorch"
+from conftest import REFERENCE, children_of, process_exists
 
 
 def make_workspace(root: Path) -> Path:
     """A workspace holding a copy of the reference framework (every check passes on it)."""
     shutil.copytree(REFERENCE, root / "tinytorch", ignore=shutil.ignore_patterns("__pycache__"))
     return root
-
-
-def reference_source(name: str = "tensor.py") -> str:
-    return (REFERENCE / name).read_text()
-
-
-def children_of(pid: int) -> list[int]:
-    """Direct children of `pid`, from /proc."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(entry))
-    return found
-
-
-def alive(pid: int) -> bool:
-    """True if `pid` exists and is not a zombie."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def read_pids(workspace: Path) -> list[int]:
@@ -55,7 +25,7 @@ def assert_nothing_left(worker_pid: int | None, pids: list[int], within_s: float
     """The zygote has no children and every pid the student's code started is gone."""
     deadline = time.monotonic() + within_s
     while True:
-        leftover = [p for p in pids if alive(p)]
+        leftover = [p for p in pids if process_exists(p)]
         kids = children_of(worker_pid) if worker_pid else []
         if not leftover and not kids:
             return

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import anyio
 import pytest
-from sandbox_support import alive, assert_nothing_left, children_of, make_workspace
+from conftest import children_of, process_exists
+from sandbox_support import assert_nothing_left, make_workspace
 
 from tracker.sandbox import Sandbox, SandboxClosed
 from tracker.workspace_init import strip_solutions
@@ -163,9 +164,9 @@ def test_close_leaves_no_process_and_refuses_new_runs(workspace: Path) -> None:
     box = Sandbox(workspace, timeout_s=2.0)
     box.start()
     worker = box.worker_pid
-    assert worker is not None and alive(worker)
+    assert worker is not None and process_exists(worker)
     box.close()
-    assert not alive(worker) and not children_of(worker)
+    assert not process_exists(worker) and not children_of(worker)
     with pytest.raises(SandboxClosed):
         box.run_module("tensor")
     box.close()
@@ -211,13 +212,13 @@ def test_daemon_killed_mid_check_takes_worker_and_child_with_it(workspace: Path)
     while not (workspace / "pids.txt").exists() and time.monotonic() < deadline:
         time.sleep(0.02)
     child = int((workspace / "pids.txt").read_text())
-    assert alive(child)
+    assert process_exists(child)
     daemon.kill()
     daemon.wait()
     deadline = time.monotonic() + 3
-    while (alive(worker) or alive(child)) and time.monotonic() < deadline:
+    while (process_exists(worker) or process_exists(child)) and time.monotonic() < deadline:
         time.sleep(0.02)
-    assert not alive(worker) and not alive(child)
+    assert not process_exists(worker) and not process_exists(child)
 
 
 def test_cancel_read_together_with_its_run_request_still_cancels(workspace: Path) -> None:

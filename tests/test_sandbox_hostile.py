@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sandbox_support import assert_nothing_left, make_workspace, read_pids, reference_source
+from conftest import reference_source
+from sandbox_support import assert_nothing_left, make_workspace, read_pids
 
 from tracker.sandbox import ModuleRun, Sandbox
 
