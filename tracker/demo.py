@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -30,7 +29,6 @@ from rich.text import Text
 from tracker import catalog
 from tracker.errors import TrackerError
 
-_END = re.compile(r"^[ \t]*### END SOLUTION\b")
 _WAIT_S = 60.0
 _AFTER_SHOWCASE = 3  # paces to linger on a showcase's closing "What you built" before the next save
 
@@ -78,10 +76,10 @@ class _Progress:
 
 def half_solved(source: str) -> str | None:
     """The file with only its first half of solutions written (None when it has fewer than two)."""
-    from tracker.workspace_init import strip_solutions
+    from tracker.workspace_init import END_SOLUTION, strip_solutions
 
     lines = source.splitlines(keepends=True)
-    ends = [i for i, line in enumerate(lines) if _END.match(line)]
+    ends = [i for i, line in enumerate(lines) if END_SOLUTION.match(line)]
     if len(ends) < 2:
         return None
     cut = ends[len(ends) // 2 - 1] + 1
@@ -225,8 +223,7 @@ def run_demo(keep: Path | None = None, fast: bool = True, play_showcases: bool =
     from subscribers.terminal import TerminalSubscriber
 
     console = console or Console()
-    base = Path(keep).expanduser().resolve() if keep else Path(tempfile.mkdtemp(prefix="tinytorch-demo-"))
-    ws = base
+    ws = Path(keep).expanduser().resolve() if keep else Path(tempfile.mkdtemp(prefix="tinytorch-demo-"))
     started = time.monotonic()
     try:
         console.print(Panel(Text.assemble(
@@ -252,7 +249,7 @@ def run_demo(keep: Path | None = None, fast: bool = True, play_showcases: bool =
         return 0
     finally:
         if not keep:
-            shutil.rmtree(base, ignore_errors=True)
+            shutil.rmtree(ws, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,7 +14,7 @@ from pathlib import Path
 from tracker.errors import TrackerError, make_folder, why
 
 _BEGIN = re.compile(r"^(?P<indent>[ \t]*)### BEGIN SOLUTION\b(?P<rest>.*)$")
-_END = re.compile(r"^[ \t]*### END SOLUTION\b")
+END_SOLUTION = re.compile(r"^[ \t]*### END SOLUTION\b")
 _DEF = re.compile(r"^(?P<indent>[ \t]*)(?:async\s+)?def\s+(?P<name>\w+)")
 
 
@@ -47,7 +47,7 @@ def strip_solutions(source: str, filename: str = "<source>") -> str:
     while i < len(lines):
         begin = _BEGIN.match(lines[i].rstrip("\r\n"))
         if not begin:
-            if _END.match(lines[i]):
+            if END_SOLUTION.match(lines[i]):
                 raise TrackerError(f"{filename}:{i + 1}: END SOLUTION without a BEGIN SOLUTION")
             out.append(lines[i])
             i += 1
@@ -59,7 +59,7 @@ def strip_solutions(source: str, filename: str = "<source>") -> str:
             func = _enclosing_function(lines, i, indent)
             hint = f"{func}() is yours to write" if func else "this part is yours to write"
         end = i + 1
-        while end < len(lines) and not _END.match(lines[end]):
+        while end < len(lines) and not END_SOLUTION.match(lines[end]):
             if _BEGIN.match(lines[end]):
                 raise TrackerError(f"{filename}:{end + 1}: BEGIN SOLUTION inside another solution block")
             end += 1
