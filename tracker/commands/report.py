@@ -11,9 +11,6 @@ from tracker.commands.common import db_from, explicit_db, json_row, workspace_fr
 from tracker.states import COMPLETE, LOCKED, NOT_STARTED
 from tracker.store import Store
 
-_STYLE = {"complete": "green", "in progress": "yellow", "broken": "red", "locked": "bright_black",
-          "not started": "default"}
-
 
 def _open(args: argparse.Namespace) -> tuple[Store | None, str]:
     ws = workspace_from(args, require_sources=not explicit_db(args))
@@ -43,6 +40,8 @@ def print_modules(rows: list[dict[str, Any]], achieved: set[str], title: str) ->
     from rich.console import Console
     from rich.table import Table
 
+    from subscribers.terminal_view import STYLES
+
     console = Console()
     room = max(20, console.width - 50)  # one line per module: the error is cut to what is left
     table = Table(title=title or None, title_justify="left", show_edge=False, pad_edge=False)
@@ -56,7 +55,7 @@ def print_modules(rows: list[dict[str, Any]], achieved: set[str], title: str) ->
         checks = f"{r['passed']}/{total}" if total else ""
         error = r["error"].replace("NotImplementedError: ", "not implemented: ")
         error = error if len(error) <= room else error[: room - 1] + "…"
-        table.add_row(f"{m.number:02d}", m.id, f"[{_STYLE.get(state, 'default')}]{label}", checks, error)
+        table.add_row(f"{m.number:02d}", m.id, f"[{STYLES.get(state, 'default')}]{label}", checks, error)
     console.print(table)
 
 
