@@ -11,8 +11,10 @@ from __future__ import annotations
 import sys
 import time
 
+import _look  # before numpy: it gives this process one BLAS thread
 import numpy as np
-from _look import Picture, Showcase, Timer, bar, matrix_table, run, side_by_side
+from _draw import Picture, bar, matrix_table, side_by_side
+from _look import Showcase, Timer
 from rich.text import Text
 
 
@@ -192,4 +194,4 @@ def main(show: Showcase) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(run(__file__, main))
+    sys.exit(_look.run(__file__, main))

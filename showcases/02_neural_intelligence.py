@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import sys
 
+import _look  # before numpy: it gives this process one BLAS thread
 import numpy as np
-from _look import Chart, Showcase, bar, matrix_table, run, side_by_side, sparkline
+from _draw import Chart, bar, matrix_table, side_by_side, sparkline
+from _look import Showcase
 from rich.text import Text
 
 XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
@@ -177,4 +179,4 @@ def main(show: Showcase) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(run(__file__, main))
+    sys.exit(_look.run(__file__, main))

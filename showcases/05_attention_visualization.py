@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import sys
 
+import _look  # before numpy: it gives this process one BLAS thread
 import numpy as np
-from _look import Heatmap, Showcase, run, side_by_side
+from _draw import Heatmap, side_by_side
+from _look import Showcase
 from rich.text import Text
 
 SENTENCE = "the cat sat on the mat"
@@ -155,4 +157,4 @@ def main(show: Showcase) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(run(__file__, main))
+    sys.exit(_look.run(__file__, main))

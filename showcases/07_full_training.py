@@ -12,8 +12,10 @@ import sys
 import time
 from typing import Any
 
+import _look  # before numpy: it gives this process one BLAS thread
 import numpy as np
-from _look import Chart, Heatmap, Picture, Showcase, bar, run, side_by_side, sparkline
+from _draw import Chart, Heatmap, Picture, bar, side_by_side, sparkline
+from _look import Showcase
 from rich.console import Group
 from rich.live import Live
 from rich.text import Text
@@ -172,4 +174,4 @@ def main(show: Showcase) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(run(__file__, main))
+    sys.exit(_look.run(__file__, main))

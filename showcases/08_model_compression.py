@@ -12,8 +12,10 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+import _look  # before numpy: it gives this process one BLAS thread
 import numpy as np
-from _look import Picture, Showcase, bar, matrix_table, module_problem, run, side_by_side, sparkline
+from _draw import Picture, bar, matrix_table, side_by_side, sparkline
+from _look import Showcase, module_problem
 from rich.text import Text
 
 
@@ -200,4 +202,4 @@ def main(show: Showcase) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(run(__file__, main))
+    sys.exit(_look.run(__file__, main))

@@ -8,19 +8,15 @@ matmul is measured too. The recommendations at the end are computed from these m
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any
 
-# Measure on one core: with several BLAS threads on a busy machine, the threads wait for each other
-# and the timings show the scheduler, not your code. Set before numpy loads; an explicit value wins.
-for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
-
-import numpy as np  # noqa: E402
-from _look import Chart, Showcase, bar, module_problem, run, sparkline  # noqa: E402
-from rich.table import Table  # noqa: E402
-from rich.text import Text  # noqa: E402
+import _look  # before numpy: it gives this process one BLAS thread
+import numpy as np
+from _draw import Chart, bar, sparkline
+from _look import Showcase, module_problem
+from rich.table import Table
+from rich.text import Text
 
 
 def ms(seconds: float) -> str:
@@ -196,4 +192,4 @@ def main(show: Showcase) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(run(__file__, main))
+    sys.exit(_look.run(__file__, main))

@@ -17,8 +17,10 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
+import _look  # before numpy: it gives this process one BLAS thread
 import numpy as np
-from _look import Picture, Showcase, bar, run, side_by_side, sparkline
+from _draw import Picture, bar, side_by_side, sparkline
+from _look import Showcase
 from rich.console import Group
 from rich.live import Live
 from rich.panel import Panel
@@ -237,4 +239,4 @@ def main(show: Showcase) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(run(__file__, main))
+    sys.exit(_look.run(__file__, main))

@@ -8,19 +8,15 @@ character, printed by the `on_token` callback the moment `generate()` picks it.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from typing import Any
 
-# One BLAS thread: on small matrices several threads mostly wait for each other (and, on a busy
-# machine, for the scheduler). Set before numpy loads; an explicit value wins.
-for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
-
-import numpy as np  # noqa: E402
-from _look import Showcase, bar, run  # noqa: E402
-from rich.text import Text  # noqa: E402
+import _look  # before numpy: it gives this process one BLAS thread
+import numpy as np
+from _draw import bar
+from _look import Showcase
+from rich.text import Text
 
 # (kind, prompt, temperature, top_k): matched to what the corpus holds
 PROMPTS = [
@@ -193,4 +189,4 @@ def main(show: Showcase) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(run(__file__, main))
+    sys.exit(_look.run(__file__, main))
