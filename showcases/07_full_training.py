@@ -17,7 +17,6 @@ import numpy as np
 from _draw import Chart, Heatmap, Picture, bar, side_by_side, sparkline
 from _look import Showcase
 from rich.console import Group
-from rich.live import Live
 from rich.text import Text
 
 SIZES = [64, 128, 64, 10]
@@ -98,7 +97,7 @@ def train_live(show: Showcase, model: Any, x_train: np.ndarray, y_train: np.ndar
     every = 3  # measure held-out accuracy every few batches
     last = time.perf_counter()
 
-    with Live(state.frame(), console=show.console, auto_refresh=False) as live:
+    with show.live(state.frame()) as live:
         def on_batch(index: int, n_batches: int, loss: float) -> None:
             nonlocal last
             state.compute_s += time.perf_counter() - last
@@ -106,7 +105,7 @@ def train_live(show: Showcase, model: Any, x_train: np.ndarray, y_train: np.ndar
             state.batch, state.losses = index + 1, [*state.losses, loss]
             if index % every == every - 1 or index + 1 == n_batches:
                 state.held_out.append(held_out_accuracy(model, x_test, y_test))
-            live.update(state.frame(), refresh=True)
+            live.update(state.frame())
             if pace:
                 time.sleep(pace)
             last = time.perf_counter()
@@ -119,8 +118,6 @@ def train_live(show: Showcase, model: Any, x_train: np.ndarray, y_train: np.ndar
             show.print(Text.assemble(
                 f"Epoch {epoch}: mean loss {result['loss']:.3f} · train accuracy ",
                 (f"{result['accuracy']:.1%}", "bold"), " · held-out ", (f"{test:.1%}", "bold green")))
-    if not show.console.is_terminal:
-        show.console.line()
     show.print(Text(f"Pure compute: {state.compute_s:.2f} s for {state.samples:,} samples; "
                     "the rest was pacing, so you could watch.", style="dim"))
     show.pause(2)

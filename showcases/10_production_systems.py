@@ -22,7 +22,6 @@ import numpy as np
 from _draw import Picture, bar, side_by_side, sparkline
 from _look import Showcase
 from rich.console import Group
-from rich.live import Live
 from rich.panel import Panel
 from rich.text import Text
 
@@ -118,15 +117,12 @@ class Server:
     def run(self, stream: list[tuple[np.ndarray, int]], phase: str) -> None:
         """Serve `stream` request by request, redrawing the dashboard after each."""
         pace = self.show.pick(0.05, 0.0)
-        with Live(self.frame(phase) if self.last[0] is not None else Text(""), console=self.show.console,
-                  auto_refresh=False) as live:
+        with self.show.live(self.frame(phase) if self.last[0] is not None else Text("")) as live:
             for x, label in stream:
                 self.serve(x, label)
-                live.update(self.frame(phase), refresh=True)
+                live.update(self.frame(phase))
                 if pace:
                     time.sleep(pace)
-        if not self.show.console.is_terminal:
-            self.show.console.line()
 
 
 def evaluate(model: Any, x: np.ndarray, y: np.ndarray) -> float:

@@ -20,7 +20,7 @@ user chose a number). Numpy reads that only when it is first imported, so a scri
 before numpy; isort keeps `import _look` ahead of `import numpy`. Drawing lives in `_draw`.
 
 The console prints no escape codes when piped, under NO_COLOR or on a dumb terminal, and is at most
-80 columns wide.
+80 columns wide. `Showcase.live` redraws in place in a terminal and prints only the last frame otherwise.
 """
 
 from __future__ import annotations
@@ -32,12 +32,14 @@ import shutil
 import sys
 import textwrap
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from rich import box
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
+from rich.live import Live
 from rich.panel import Panel
 from rich.text import Text
 
@@ -186,6 +188,22 @@ class Showcase:
         """Print through the showcase console; strings are literal (style with rich Text)."""
         self.console.print(*things, markup=markup, **kwargs)
 
+    @contextmanager
+    def live(self, renderable: RenderableType) -> Iterator[Live | LastFrame]:
+        """A display redrawn in place: `with show.live(frame) as view: ... view.update(new_frame)`.
+
+        In a terminal a rich Live (about 8 redraws a second). On plain output (piped, NO_COLOR) no
+        intermediate frames: the last one is printed once, on its own lines, when the block ends.
+        `show.print` inside the block prints above the display in both.
+        """
+        if not self.plain:
+            with Live(renderable, console=self.console, refresh_per_second=8, transient=False) as view:
+                yield view
+            return
+        view = LastFrame(renderable)
+        yield view
+        self.print(view.renderable)
+
     def header(self) -> None:
         """The opening panel: which showcase, which module unlocked it, whose code it runs on."""
         m = self.unlocked_by
@@ -210,6 +228,17 @@ class Showcase:
         lines += [Text(), Text(f"Showcase ran in {self.elapsed:.1f} s on your own code.", style="dim")]
         self.print()
         self.print(Panel(Group(*lines), title=Text("What you built", style="bold"), border_style="green"))
+
+
+class LastFrame:
+    """What `Showcase.live` hands out on plain output: it only remembers the latest frame."""
+
+    def __init__(self, renderable: RenderableType) -> None:
+        self.renderable = renderable
+
+    def update(self, renderable: RenderableType, refresh: bool = False) -> None:
+        """Keep `renderable` as the frame to print when the display ends (`refresh` is for rich's signature)."""
+        self.renderable = renderable
 
 
 def _parse(script: Path, argv: Sequence[str] | None) -> argparse.Namespace:
