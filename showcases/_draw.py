@@ -103,7 +103,8 @@ class Picture:
 class Heatmap:
     """A matrix as coloured cells with row/column labels (attention weights, confusion...).
 
-    `values=True` writes each number in its cell (`fmt`), else cells are `cell` characters wide.
+    `values=True` writes each number in its cell (`fmt`, right-aligned under a right-aligned column
+    label, at least one space between numbers), else cells are `cell` characters wide.
     Plain output uses brightness characters.
     """
 
@@ -125,7 +126,8 @@ class Heatmap:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
         plain = console.color_system is None
-        yield Segment(" " * self.label + "".join(c[: self.cell].center(self.cell) for c in self.cols))
+        align = str.rjust if self.values else str.center  # labels over numbers line up with their last digit
+        yield Segment(" " * self.label + "".join(align(c[: self.cell], self.cell) for c in self.cols))
         yield Segment.line()
         for i, row in enumerate(self.rows):
             yield Segment(row.rjust(self.label - 1) + " ")
