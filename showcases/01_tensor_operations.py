@@ -170,7 +170,12 @@ def matmul_speed(show: Showcase) -> None:
     for n, rate, seconds in rates:
         show.print(Text.assemble(f"{n:4d}×{n:<4d} ", bar(rate, best, 30, "cyan"),
                                  f" {rate:6.2f} GFLOP/s  ({seconds * 1e6:,.0f} µs)"))
-    show.print("Bigger matrices keep the arithmetic units busier: that is why networks batch.")
+    (small, first, _), (large, last, _) = rates[0], rates[-1]
+    if last > first:
+        show.print(f"{large}×{large} ran {last / first:.1f}× more GFLOP/s than {small}×{small}: bigger products keep")
+        show.print("the arithmetic units busier. That is why networks work on batches.")
+    else:
+        show.print(f"Here {large}×{large} did not beat {small}×{small} per GFLOP: this machine is busy or small.")
     show.pause(1.5)
 
 

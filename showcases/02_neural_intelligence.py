@@ -50,7 +50,11 @@ def softmax(show: Showcase) -> None:
         for name, p in zip(("cat", "dog", "bird"), probs, strict=True):
             show.print(Text.assemble(f"  {name:5}", bar(p, 1.0, 30, "magenta"), f" {p:.3f}"))
         show.pause(2)
-    show.print("Huge scores do not overflow: your softmax subtracts the maximum first.")
+    if np.all(np.isfinite(probs)) and abs(probs.sum() - 1) < 1e-3:
+        show.print("Huge scores did not overflow (exp(1000) alone is infinite): your softmax is")
+        show.print("numerically stable.")
+    else:
+        show.print(Text("Huge scores broke it (exp overflowed): subtract the maximum score first.", style="bold red"))
     show.pause(2)
 
 
@@ -159,8 +163,10 @@ def learning(show: Showcase) -> tuple[int, int]:
                              f"  {linear.losses[-1]:.3f}"))
     show.print(Text.assemble("loss, with Tanh ", (sparkline(bent.losses, low=0, high=top), "yellow"),
                              f"  {bent.losses[-1]:.3f}"))
-    show.print("No straight line puts both 1s on one side and both 0s on the other: the linear")
-    show.print("model stalls. The Tanh bends let the network wrap a region around the 1s.")
+    show.print("No straight line puts both 1s on one side and both 0s on the other: a linear")
+    show.print(f"model gets at most 3/4 (yours: {linear.correct()}/4). With Tanh bends in between, your")
+    how = " by wrapping a region around the 1s." if bent.correct() == 4 else ": it needs more steps."
+    show.print(f"network got {bent.correct()}/4{how}")
     return linear.correct(), bent.correct()
 
 

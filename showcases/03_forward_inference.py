@@ -123,8 +123,11 @@ def speed(show: Showcase, model, images: np.ndarray) -> None:
     for batch, per_call, rate in results:
         show.print(Text.assemble(f"batch {batch:4d}  ", bar(rate, best, 26, "cyan"),
                                  f" {rate:9,.0f} digits/s  {per_call * 1e3:6.2f} ms/call"))
-    show.print("One digit at a time answers fastest; batches serve the most users per second.")
-    show.print("Production servers pick a batch size between the two.")
+    quickest = min(results, key=lambda r: r[1])
+    busiest = max(results, key=lambda r: r[2])
+    show.print(f"Quickest answer: batch {quickest[0]} ({quickest[1] * 1e3:.2f} ms). Most digits per second: "
+               f"batch {busiest[0]}.")
+    show.print("A server waits to fill a batch: production picks a size between the two.")
     show.pause(2)
 
 

@@ -104,20 +104,23 @@ def colour(show: Showcase, photo: np.ndarray, name: str) -> None:
     show.pause(4)
 
 
-def pooling(show: Showcase, photo: np.ndarray, edges: np.ndarray) -> None:
+def pooling(show: Showcase, photo: np.ndarray, edges: np.ndarray) -> int:
+    """Two rounds of the student's MaxPool2d(2) on the edge map; how many times fewer values one round leaves."""
     from tinytorch.spatial import MaxPool2d
 
     show.section("4 · MaxPool2d: smaller maps that keep the strongest responses")
     pool = MaxPool2d(2)
     once = run_conv(pool, edges[None, None])
     twice = run_conv(pool, once)
-    show.print("The astronaut's edge strength (32×32, above) through your MaxPool2d(2), twice:")
+    show.print(f"The astronaut's edge strength ({edges.shape[0]}×{edges.shape[1]}, above) through your "
+               "MaxPool2d(2), twice:")
     show.print(side_by_side((f"pooled once: {once.shape[-2]}×{once.shape[-1]}", Picture(once[0, 0], scale=2, vmin=0)),
                             (f"twice: {twice.shape[-2]}×{twice.shape[-1]}", Picture(twice[0, 0], scale=4, vmin=0)),
                             gap=4))
-    show.print("Drawn at the original size: 16× fewer numbers, and the outline survives.")
+    show.print(f"Drawn at the original size: {edges.size // twice.size}× fewer numbers, and the outline survives.")
     show.print("Stacked with convolutions, this is how CNNs go from pixels to parts to objects.")
     show.pause(4)
+    return edges.size // once.size
 
 
 def batch(show: Showcase, photos: np.ndarray, names: list[str], labels: np.ndarray) -> None:
@@ -131,9 +134,9 @@ def batch(show: Showcase, photos: np.ndarray, names: list[str], labels: np.ndarr
     seconds = time.perf_counter() - start
     magnitude = np.sqrt((edges ** 2).sum(axis=1, keepdims=True))
     show.print(f"{len(images)} photos, (N, C, H, W) = {images.shape} → edges {edges.shape}")
-    show.print(f"in one call: {seconds * 1000:.1f} ms, {len(images) / seconds:,.0f} images/s. "
-               "Pooled to 16×16 for the gallery:")
     small, small_edges = run_conv(pool, images), run_conv(pool, magnitude)
+    show.print(f"in one call: {seconds * 1000:.1f} ms, {len(images) / seconds:,.0f} images/s. "
+               f"Pooled to {small.shape[-2]}×{small.shape[-1]} for the gallery:")
     by_class = np.argsort([np.sum(labels[:i] == labels[i]) * 10 + labels[i] for i in range(len(labels))])
     order = by_class[:show.pick(12, 4)]  # the first of each class, then the second of each...
     for k in range(0, len(order), 4):
@@ -176,13 +179,13 @@ def main(show: Showcase) -> None:
     filters(show)
     edges = grey_filters(show, first["astronaut"], "astronaut")
     colour(show, first["cat"], "cat")
-    pooling(show, first["astronaut"], edges)
+    shrink = pooling(show, first["astronaut"], edges)
     batch(show, photos, names, labels)
     cnn_shapes(show)
     show.built("Your convolutions can see patterns!", [
         "Conv2d = im2col + one matrix product: edges, blur, sharpen on photos",
         "Per-channel filters on colour images, (N, C, H, W) batches",
-        "MaxPool2d: 4× fewer values per step, strongest responses kept",
+        f"MaxPool2d: {shrink}× fewer values per step, strongest responses kept",
         "Conv → ReLU → Pool → Flatten → Linear: the shape of every classic CNN",
     ])
 

@@ -78,7 +78,9 @@ def position_head(show: Showcase) -> np.ndarray:
     moved = "".join(alphabet[i] for i in out.argmax(axis=1))
     show.print(f"sentence:            {SENTENCE}")
     show.print(Text.assemble("out = weights·V:     ", (moved, "bold green")))
-    show.print("Each position now holds the character before it: attention moved information.")
+    carried = sum(a == b for a, b in zip(moved[1:], SENTENCE, strict=False))
+    show.print(f"{carried} of {n - 1} positions now hold the character before them:")
+    show.print("attention moved information from one position to another.")
     show.pause(5)
     return weights
 
@@ -97,8 +99,10 @@ def causal(show: Showcase) -> None:
     show.print(side_by_side(("full: sees everything", Heatmap(full, words, values=True)),
                             ("causal_mask: only the past", Heatmap(masked, words, values=True)), gap=4))
     allowed = int(mask.sum())
-    show.print(f"Your causal_mask allows {allowed} of {mask.size} pairs; the upper triangle is exactly 0:")
-    show.print(f"max weight above the diagonal = {masked[~mask].max():.1e}. GPT reads this way: each")
+    leak = float(masked[~mask].max())
+    verdict = "exactly 0" if leak == 0 else "not 0: the future leaks in"
+    show.print(f"Your causal_mask allows {allowed} of {mask.size} pairs; the upper triangle is {verdict}:")
+    show.print(f"max weight above the diagonal = {leak:.1e}. GPT reads this way: each")
     show.print("position predicts the next word from the words before it only.")
     show.pause(4)
 

@@ -46,7 +46,9 @@ def dataset_tour(show: Showcase):
     hero = next(i for i in range(len(train)) if train.classes[train[i][1]] == "astronaut")
     show.print(side_by_side((f"train[{hero}]: {train.classes[train[hero][1]]}", Picture(hwc(train[hero][0]),
                                                                                          scale=2))))
-    show.print("3072 bytes per photo → (3, 32, 32): the red, green and blue planes, row by row.")
+    channels, height, width = image.shape
+    show.print(f"{image.size} bytes per photo → ({channels}, {height}, {width}): the red, green and blue planes, "
+               "row by row.")
     show.pause(4)
     return train
 
@@ -82,9 +84,11 @@ def shuffling(show: Showcase, train) -> None:
     verdict = ("✓ identical", "bold green") if same else ("✗ different: shuffling is not reproducible", "bold red")
     show.print(Text.assemble("A new DataLoader with seed=0 again: ", verdict))
     loader = DataLoader(train, batch_size=len(train), shuffle=True, seed=1)
-    _, everything = next(iter(loader))
+    photos, everything = next(iter(loader))
+    different = len(np.unique(photos.reshape(len(photos), -1), axis=0))
     seen = np.bincount(everything, minlength=len(train.classes))
-    show.print(f"\nOne shuffled epoch still visits every photo exactly once ({seen.sum()} of {len(train)}):")
+    verdict = "visits every photo exactly once" if different == len(photos) == len(train) else "MISSES photos"
+    show.print(f"\nOne shuffled epoch {verdict} ({different} different of {len(train)}):")
     for name, count in zip(train.classes, seen, strict=True):
         show.print(Text.assemble(f"  {name:10}", bar(count, seen.max(), 30, "cyan"), f" {count}"))
     show.pause(4)
@@ -130,9 +134,11 @@ def throughput(show: Showcase, train) -> float:
                                  f" {rate:10,.0f} examples/s"))
     photo_rate = max(rate for name, _, rate in rows if name == "photos")
     show.print(f"\nAt {photo_rate:,.0f} photos/s, one epoch of the full CIFAR-10 (50,000 photos) takes")
-    show.print(f"{50_000 / photo_rate:.1f} s of loading. Bigger batches cost less per example. These photos sit")
-    show.print("in memory; real pipelines decode files from disk, so they load in parallel workers")
-    show.print("while the model trains on the previous batch.")
+    one = next(rate for name, size, rate in rows if name == "photos" and size == 1)
+    show.print(f"{50_000 / photo_rate:.1f} s of loading. Batches served {photo_rate / one:.1f}× more photos/s than "
+               "one photo at a time.")
+    show.print("These photos sit in memory; real pipelines decode files from disk, so they load in")
+    show.print("parallel workers while the model trains on the previous batch.")
     show.pause(3)
     return photo_rate
 

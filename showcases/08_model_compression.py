@@ -89,9 +89,13 @@ def pruning(show: Showcase, data: Digits, dense: int) -> list[tuple[str, float, 
             f"  {size:>9,} B  ", (f"{ratio:5.2f}× smaller" if ratio >= 1 else f"{1 / ratio:5.2f}× BIGGER",
                                   "cyan" if ratio >= 1 else "red")))
         show.pause(1.5)
-    show.print("\nAt 0% the sparse format costs MORE than dense (indices are not free);")
-    show.print("it pays off once most weights are zero. Without retraining, accuracy falls")
-    show.print("as the pruning bites into weights that matter.")
+    (_, full, unpruned), *_ = rows
+    smaller = next((name.split()[-1] for name, _, size in rows if size < dense), None)
+    if unpruned > dense:
+        show.print(f"\nUnpruned, CSR takes {unpruned / dense:.2f}× the dense bytes: its indices are not free.")
+    show.print(f"CSR is smaller than dense from the {smaller} row on." if smaller else "No row beats dense here.")
+    last, most, _ = rows[-1]
+    show.print(f"Without retraining, accuracy went {full:.1%} → {most:.1%} at {last.split()[-1]} pruned.")
     show.pause(3.5)
     return rows
 

@@ -8,6 +8,7 @@ matmul is measured too. The recommendations at the end are computed from these m
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -43,7 +44,8 @@ def one_measurement(show: Showcase, rng: np.random.Generator) -> None:
     a, b = random_pair(n, rng)
     timing = profiler.time(lambda x, y: x @ y, a, b)
     show.print(f"Your Profiler timed Tensor @ on {n}×{n} matrices: {profiler.warmup} warm-up calls")
-    show.print(f"thrown away, then {profiler.repeats} timed calls (BLAS on one core: steadier).")
+    threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
+    show.print(f"thrown away, then {profiler.repeats} timed calls (BLAS threads: {threads}).")
     table = Table(box=None, padding=(0, 2))
     for name in ("median", "mean", "std", "min", "max"):
         table.add_column(name, justify="right")

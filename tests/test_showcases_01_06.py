@@ -61,5 +61,5 @@ def test_06_pipeline(out: dict[str, str]) -> None:
     text = out["06_data_pipeline"]
     assert "First batch: images (8, 3, 32, 32) float32, labels (8,) int64" in text
     assert "seed=0 again: ✓ identical" in text
-    assert "(60 of 60)" in text
+    assert "visits every photo exactly once (60 different of 60)" in text
     assert numbers(r"Measured: ([\d,]+) photos/s", text)[0] > 0
