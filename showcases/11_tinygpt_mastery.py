@@ -26,6 +26,7 @@ PROMPTS = [
 ]
 GUTTER = "│ "
 LINE = 76  # characters of generated text per screen line
+READING_RATE = 70.0  # characters a second at most on screen by default, so you can read along
 
 
 class Stream:
@@ -147,7 +148,7 @@ def generate(show: Showcase, tokenizer: Any, model: Any, kind: str, prompt: str,
     top = "none" if top_k is None else str(top_k)
     show.print(Text(f"\n{kind} · temperature {temperature} · top-k {top} · seed {seed} · {n} tokens",
                     style="bold"))
-    stream = Stream(show, tokenizer, rate=show.pick(70.0, 0.0))
+    stream = Stream(show, tokenizer, rate=show.pick(READING_RATE, 0.0))
     stream.start(prompt)
     out = model.generate(tokenizer.encode(prompt), n, temperature=temperature, top_k=top_k, seed=seed,
                          on_token=stream.on_token)
@@ -167,6 +168,9 @@ def main(show: Showcase) -> None:
     next_character(show, tokenizer, model)
 
     show.section("4 · YOUR GPT writing: code, prose, technical docs")
+    if not show.fast:
+        show.print(f"Shown at up to {READING_RATE:.0f} characters a second so you can read along; the")
+        show.print("timing under each counts only your model's own work.")
     total, seconds = 0, 0.0
     for seed, (kind, prompt, temperature, top_k) in enumerate(PROMPTS, start=1):
         new, spent = generate(show, tokenizer, model, kind, prompt, temperature, top_k, show.pick(240, 40), seed)
