@@ -13,9 +13,7 @@ Why it is built this way:
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import threading
 import time
 from collections import deque
@@ -28,26 +26,9 @@ from rich.console import Console, RenderableType
 from rich.live import Live
 from rich.text import Text
 
+import showcases
 from subscribers.terminal_view import Row, View, completed, showcase_label
 from tracker import catalog
-
-
-def find_showcase(name: str) -> Path | None:
-    """The showcase's script, or None while the showcases package does not provide it."""
-    try:
-        from showcases import showcase_path
-    except ImportError:
-        return None
-    path = showcase_path(name)
-    return Path(path) if path is not None and Path(path).is_file() else None
-
-
-def _showcase_env() -> dict[str, str]:
-    """One BLAS thread unless the user chose: multi-threaded BLAS on these small matrices is slower."""
-    env = dict(os.environ)
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        env.setdefault(var, "1")
-    return env
 
 
 def _wait_or_kill(proc: subprocess.Popen[bytes], grace_s: float) -> None:
@@ -185,7 +166,7 @@ class TerminalSubscriber:
             self._rows[mid] = replace(self._rows[mid], state="complete", checking=False, regressed=False)
         showcase = data.get("showcase")
         with self._lock:
-            if showcase and self.play_showcases and find_showcase(showcase) is None:
+            if showcase and self.play_showcases and showcases.showcase_path(showcase) is None:
                 self._out(self._panel(data, f"{showcase_label(showcase)}: not installed yet, skipped"))
             elif showcase and self.play_showcases:
                 self._out(_PendingPanel(data, completed(self._rows), self._rows.get(mid, Row())))
@@ -273,18 +254,16 @@ class TerminalSubscriber:
 
     def _play(self, showcase: str) -> Text:
         """Run one showcase in a child process on the terminal; a one-line note of how it went."""
-        path = find_showcase(showcase)
         label = showcase_label(showcase)
-        if path is None:
+        if showcases.showcase_path(showcase) is None:
             return Text(f"showcase {label} is not installed yet: skipped", style="yellow")
-        cmd = [sys.executable, str(path), "--workspace", str(self.workspace)]
-        cmd += ["--fast"] if self.fast else []
+        cmd = showcases.command(showcase, self.workspace, self.fast)
         started = time.monotonic()
         self.console.file.flush()
         with self._lock:
             if self._closing:
                 return Text("")
-            self._proc = subprocess.Popen(cmd, env=_showcase_env())
+            self._proc = subprocess.Popen(cmd, env=showcases.environment())
         code = self._proc.wait()
         with self._lock:
             self._proc = None

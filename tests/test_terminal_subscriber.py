@@ -13,7 +13,7 @@ import anyio
 import pytest
 from rich.console import Console
 
-from subscribers import terminal
+import showcases as showcases_package
 from subscribers.terminal import TerminalSubscriber
 from tracker import catalog
 
@@ -84,7 +84,7 @@ def make_feed(tmp_path: Path) -> Iterator[MakeFeed]:
 def showcases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Showcases:
     """Stand-in showcase scripts (only those written exist) that log when they start and end."""
     found = Showcases(tmp_path / "showcases")
-    monkeypatch.setattr(terminal, "find_showcase", found.find)
+    monkeypatch.setattr(showcases_package, "HERE", found.root)
     return found
 
 
@@ -109,10 +109,6 @@ class Showcases:
             f"time.sleep({seconds})\n"
             f"log.write('end {name}\\n')\n"
         )
-
-    def find(self, name: str) -> Path | None:
-        path = self.root / f"{name}.py"
-        return path if path.is_file() else None
 
     def played(self) -> list[str]:
         return self.log.read_text().splitlines()
