@@ -196,7 +196,7 @@ class Showcase:
         intermediate frames: the last one is printed once, on its own lines, when the block ends.
         `show.print` inside the block prints above the display in both.
         """
-        if not self.plain:
+        if self.console.is_terminal:  # make_console says no for piped output, NO_COLOR and TERM=dumb
             with Live(renderable, console=self.console, refresh_per_second=8, transient=False) as view:
                 yield view
             return
