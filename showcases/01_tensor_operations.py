@@ -9,12 +9,11 @@ to each class average) and the measured speed of `@`.
 from __future__ import annotations
 
 import sys
-import time
 
 import _look  # before numpy: it gives this process one BLAS thread
 import numpy as np
 from _draw import Picture, bar, matrix_table, side_by_side
-from _look import Showcase, Timer
+from _look import Showcase, Timer, seconds_per_call
 from rich.text import Text
 
 
@@ -160,11 +159,7 @@ def matmul_speed(show: Showcase) -> None:
     for n in sizes:
         a = Tensor(rng.standard_normal((n, n)).astype(np.float32))
         b = Tensor(rng.standard_normal((n, n)).astype(np.float32))
-        runs, start = 0, time.perf_counter()
-        while runs < 3 or time.perf_counter() - start < budget:
-            a @ b
-            runs += 1
-        seconds = (time.perf_counter() - start) / runs
+        seconds = seconds_per_call(budget, lambda x, y: x @ y, a, b)
         rates.append((n, 2 * n**3 / seconds / 1e9, seconds))
     best = max(r for _, r, _ in rates)
     for n, rate, seconds in rates:

@@ -9,12 +9,11 @@ student's forward pass on the held-out 20% of the UCI handwritten digits, which 
 from __future__ import annotations
 
 import sys
-import time
 
 import _look  # before numpy: it gives this process one BLAS thread
 import numpy as np
 from _draw import Heatmap, Picture, bar, side_by_side
-from _look import Showcase
+from _look import Showcase, seconds_per_call
 from rich.table import Table
 from rich.text import Text
 
@@ -113,11 +112,7 @@ def speed(show: Showcase, model, images: np.ndarray) -> None:
     budget = show.pick(1.0, 0.05)
     results = []
     for batch in (1, 8, 64, len(images)):
-        runs, start = 0, time.perf_counter()
-        while runs < 3 or time.perf_counter() - start < budget:
-            predict(model, images[:batch])
-            runs += 1
-        per_call = (time.perf_counter() - start) / runs
+        per_call = seconds_per_call(budget, predict, model, images[:batch])
         results.append((batch, per_call, batch / per_call))
     best = max(rate for *_, rate in results)
     for batch, per_call, rate in results:

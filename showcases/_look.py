@@ -349,3 +349,12 @@ class Timer:
 
     def __exit__(self, *exc: object) -> None:
         self.seconds = time.perf_counter() - self._start
+
+
+def seconds_per_call(budget: float, call: Callable[..., object], *args: Any) -> float:
+    """Mean seconds per `call(*args)`, called at least 3 times and for about `budget` seconds."""
+    runs, start = 0, time.perf_counter()
+    while runs < 3 or time.perf_counter() - start < budget:
+        call(*args)
+        runs += 1
+    return (time.perf_counter() - start) / runs
