@@ -15,7 +15,8 @@ from typing import Any
 import _look  # before numpy: it gives this process one BLAS thread
 import numpy as np
 from _draw import Chart, bar, sparkline
-from _look import Showcase, module_problem
+from _look import Showcase
+from _prerequisites import module_problem
 from rich.table import Table
 from rich.text import Text
 

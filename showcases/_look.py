@@ -11,7 +11,7 @@ place its title is written), a `main(show)` function, and:
 `run` parses `--workspace DIR` / `--fast`, puts the workspace's folder first on `sys.path` (so
 `import tinytorch` is the STUDENT's code; the repository root comes next, for `showcases.datasets`
 and `tracker`), checks that the course module unlocking the showcase and everything it builds on
-is complete (by importing it and running its smoke checks from `tracker/checks/`), prints the
+is complete (`_prerequisites`: importing it and running its smoke checks), prints the
 header, calls `main`, and turns Ctrl-C or a crash in student code into one clear line.
 A module that is not complete ends the run with exit code 2 and a message naming it.
 
@@ -26,7 +26,6 @@ The console prints no escape codes when piped, under NO_COLOR or on a dumb termi
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import shutil
 import sys
@@ -37,6 +36,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from _prerequisites import (
+    first_line,
+    module_problem,
+    report_incomplete,
+    student_origin,
+    student_package_problem,
+)
 from rich import box
 from rich.console import Console, Group, RenderableType
 from rich.live import Live
@@ -79,73 +85,6 @@ def make_console(stream: Any = None) -> Console:
     if plain_output(stream):
         return Console(color_system=None, force_terminal=False, force_interactive=False, **common)
     return Console(**common)
-
-
-# ---------------------------------------------------------------------------- prerequisites
-
-def _prerequisites(ids: Sequence[str]) -> list[Any]:
-    """The catalog modules `ids` and everything they build on, in course order."""
-    from tracker import catalog
-
-    wanted: set[str] = set()
-    todo = list(ids)
-    while todo:
-        module = catalog.module(todo.pop())
-        if module.id not in wanted:
-            wanted.add(module.id)
-            todo.extend(module.requires)
-    return [m for m in catalog.modules() if m.id in wanted]
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
-
-
-def module_problem(module: Any) -> str | None:
-    """Why a catalog module is not complete in the student's code, or None when it is.
-
-    Complete means: its file imports and every `check_*` in `tracker/checks/<id>.py` passes,
-    the same rule the tracker uses.
-    """
-    try:
-        importlib.import_module("tinytorch." + Path(module.file).stem)
-    except (Exception, SystemExit) as error:
-        return f"{module.file} does not import ({_first_line(error)})"
-    try:
-        checks = importlib.import_module(f"tracker.checks.{module.id}")
-    except ModuleNotFoundError as error:
-        if error.name != f"tracker.checks.{module.id}":
-            raise
-        return None
-    for name, check in vars(checks).items():
-        if not (name.startswith("check_") and callable(check)):
-            continue
-        try:
-            check()
-        except NotImplementedError as error:
-            hint = str(error).strip()
-            return f"not implemented yet{f' ({hint})' if hint else ''}"
-        except (Exception, SystemExit) as error:
-            return f"{name} fails ({_first_line(error)})"
-    return None
-
-
-def require(ids: Sequence[str], showcase: str) -> None:
-    """Exit with code 2 and one clear message when a needed module is not complete."""
-    for module in _prerequisites(ids):
-        problem = module_problem(module)
-        if problem is not None:
-            _report(module, problem, showcase)
-            raise SystemExit(INCOMPLETE)
-
-
-def _report(module: Any, problem: str, showcase: str) -> None:
-    reason = textwrap.fill(problem, WIDTH - 2, initial_indent="  ", subsequent_indent="    ")
-    sys.stderr.write(
-        f"Showcase {showcase} needs Module {module.number:02d} ({module.title}), which is not complete:\n"
-        f"{reason}\nSee its state with:  tinytorch-tracker check {module.id}\n"
-    )
 
 
 # ---------------------------------------------------------------------------- the showcase
@@ -271,17 +210,18 @@ def run(script: str, main: Callable[[Showcase], None], argv: Sequence[str] | Non
                          "Pass --workspace DIR, the folder that holds your tinytorch/.\n")
         return INCOMPLETE
     use_workspace(workspace)
-    problem = _student_package(workspace)
+    problem = student_package_problem(workspace)
     if problem:
         sys.stderr.write(problem + "\n")
         return INCOMPLETE
     from tracker import catalog
 
     unlocked_by = next(m for m in catalog.modules() if m.showcase == path.stem)
-    try:
-        require([unlocked_by.id], path.stem[:2])
-    except SystemExit as stop:
-        return int(stop.code or 0)
+    for module in (*catalog.prerequisites(unlocked_by.id), unlocked_by):
+        problem = module_problem(module)
+        if problem is not None:
+            report_incomplete(module, problem, path.stem[:2])
+            return INCOMPLETE
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="replace")
     show = Showcase(path, workspace, args.fast, make_console(), unlocked_by)
@@ -294,48 +234,16 @@ def run(script: str, main: Callable[[Showcase], None], argv: Sequence[str] | Non
     except BrokenPipeError:
         return 0
     except Exception as error:  # student code the smoke checks did not reach: one clear message
-        module, where = _origin(error, workspace)
+        module, where = student_origin(error, workspace)
         sys.stdout.flush()
         if isinstance(error, NotImplementedError) and module is not None:
             hint = str(error).strip()
-            _report(module, f"not implemented yet{f' ({hint})' if hint else ''}", path.stem[:2])
+            report_incomplete(module, f"not implemented yet{f' ({hint})' if hint else ''}", path.stem[:2])
             return INCOMPLETE
-        message = textwrap.fill(f"The showcase stopped: {_first_line(error)}", WIDTH, subsequent_indent="  ")
+        message = textwrap.fill(f"The showcase stopped: {first_line(error)}", WIDTH, subsequent_indent="  ")
         sys.stderr.write(f"\n{message}\n  raised at {where}\n")
         return 1
     return 0
-
-
-def _student_package(workspace: Path) -> str | None:
-    """Why `import tinytorch` would not be the workspace's own package, or None when it is.
-
-    Without tinytorch/__init__.py the folder is only a namespace portion, and the installed reference
-    package would be imported instead: the showcase must never run that as the student's code.
-    """
-    try:
-        import tinytorch
-    except (Exception, SystemExit) as error:
-        return f"{workspace / 'tinytorch' / '__init__.py'} does not import:\n  {_first_line(error)}"
-    found = Path(getattr(tinytorch, "__file__", None) or "").resolve().parent
-    if found != (workspace / "tinytorch").resolve():
-        return (f"{workspace / 'tinytorch'} is not a package (no __init__.py?),\n"
-                f"so `import tinytorch` found {found} instead.")
-    return None
-
-
-def _origin(error: BaseException, workspace: Path) -> tuple[Any, str]:
-    """The catalog module of the innermost student frame in the traceback, and where it raised."""
-    from tracker import catalog
-
-    module, where, tb = None, "?", error.__traceback__
-    student = str(workspace / "tinytorch")
-    while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        where = f"{filename}:{tb.tb_lineno}"
-        if filename.startswith(student):
-            module = catalog.module_for_file(filename) or module
-        tb = tb.tb_next
-    return module, where
 
 
 class Timer:
