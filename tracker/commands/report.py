@@ -35,18 +35,23 @@ def status_rows(last: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def print_modules(rows: list[dict[str, Any]], achieved: set[str], title: str) -> None:
-    """A table of module rows; a module once complete but not now is marked regressed."""
+def print_modules(rows: list[dict[str, Any]], achieved: set[str], whole_errors: bool) -> None:
+    """A table of module rows; a module once complete but not now is marked regressed.
+
+    `status` keeps one line per module (errors cut to fit); `check`, asked about a few modules,
+    shows each first error whole, since that line is what the student acts on.
+    """
     from rich.console import Console
     from rich.table import Table
 
     from subscribers.terminal_view import STYLES
 
     console = Console()
-    room = max(20, console.width - 50)  # one line per module: the error is cut to what is left
-    table = Table(title=title or None, title_justify="left", show_edge=False, pad_edge=False)
-    for name in ("#", "module", "state", "checks", "first error"):
+    room = max(20, console.width - 50)
+    table = Table(show_edge=False, pad_edge=False)
+    for name in ("#", "module", "state", "checks"):
         table.add_column(name, no_wrap=True)
+    table.add_column("first error", no_wrap=not whole_errors, overflow="fold")
     for r in rows:
         m = catalog.module(r["module"])
         state = r["state"]
@@ -54,7 +59,8 @@ def print_modules(rows: list[dict[str, Any]], achieved: set[str], title: str) ->
         total = r["passed"] + r["failed"]
         checks = f"{r['passed']}/{total}" if total else ""
         error = r["error"].replace("NotImplementedError: ", "not implemented: ")
-        error = error if len(error) <= room else error[: room - 1] + "…"
+        if not whole_errors and len(error) > room:
+            error = error[: room - 1] + "…"
         table.add_row(f"{m.number:02d}", m.id, f"[{STYLES.get(state, 'default')}]{label}", checks, error)
     console.print(table)
 
@@ -81,7 +87,7 @@ def cmd_status(args: argparse.Namespace) -> int:
                   f"{done}/{len(rows)} modules complete")
     if store is None:
         console.print(f"nothing recorded yet in {path}: run `tinytorch-tracker watch` or `tinytorch-tracker check`")
-    print_modules(rows, achieved, title="")
+    print_modules(rows, achieved, whole_errors=False)
     return 0
 
 

@@ -132,7 +132,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         from tracker.commands.report import print_modules
 
-        print_modules(rows, achieved=set(), title="check")
+        print_modules(rows, achieved=set(), whole_errors=True)
         for data in unlocked:
             show = f" (showcase: tinytorch-tracker showcase {data['showcase'][:2]})" if data["showcase"] else ""
             print(f"unlocked: {data['number']:02d} {data['title']}{show}")
