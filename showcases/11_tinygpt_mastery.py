@@ -21,7 +21,7 @@ from rich.text import Text
 # (kind, prompt, temperature, top_k): matched to what the corpus holds
 PROMPTS = [
     ("code", "class Queue:\n    def put(self, item", 0.7, 10),
-    ("prose", "Beautiful is better than ugly.\nExplicit is", 0.8, 10),
+    ("prose", "# If the file", 0.8, 10),  # the corpus's English is its comments and docstrings
     ("technical", '    def choice(self, seq):\n        """Return a random', 0.7, 10),
 ]
 GUTTER = "│ "
