@@ -10,6 +10,7 @@ from conftest import reference_source
 from sandbox_support import assert_nothing_left, make_workspace, read_pids
 
 from tracker.sandbox import ModuleRun, Sandbox
+from tracker.states import first_error
 
 TIMEOUT_S = 1.0
 GOOD = reference_source("tensor.py")
@@ -62,6 +63,8 @@ def _spin(self, other):
 Tensor.__add__ = _spin
 """))
     assert run.timed_out and broken(run) == "timed out after 1 s in check_add_broadcasts"
+    # what status, check and the watch line show: where it hung, not only that it did
+    assert first_error(run, TIMEOUT_S) == "timed out after 1 s in check_add_broadcasts (an endless loop?)"
     first, *rest = run.outcomes
     assert (first.name, first.status, first.error) == ("check_add_broadcasts", "failed", broken(run))
     assert rest and all(o.status == "failed" and o.error.startswith("not run: timed out") for o in rest)

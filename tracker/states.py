@@ -40,6 +40,8 @@ def module_state(run: Any | None, prerequisites_complete: bool) -> str:
 def first_error(run: Any, timeout_s: float | None = None) -> str:
     """The one line a student should read first: timeout, import error or first failing check."""
     if run.timed_out:
+        if run.import_error:  # says where: "timed out after 10 s in check_add_broadcasts"
+            return f"{run.import_error} (an endless loop?)"
         limit = f" of {timeout_s:g} s" if timeout_s else ""
         return f"timed out: the code ran past the time limit{limit} (an endless loop?)"
     if run.import_error:
