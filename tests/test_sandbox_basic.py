@@ -74,6 +74,14 @@ def test_wrong_answer_fails_with_the_assert_message(sandbox: Sandbox, workspace:
     assert run.passed >= 1
 
 
+def test_a_multi_line_assert_message_is_kept_whole_on_one_line(sandbox: Sandbox, workspace: Path) -> None:
+    """`expected [[..]\n [..]], got [[..]\n [..]]`: the student needs the "got" part too."""
+    path = workspace / "tinytorch" / "tensor.py"
+    path.write_text(path.read_text().replace("self.data + other.data", "self.data - other.data", 1))
+    error = next(o.error for o in sandbox.run_module("tensor").outcomes if o.name == "check_add_broadcasts")
+    assert "\n" not in error and "expected [[10. 21. 32.] [13. 24. 35.]], got [[-10." in error, error
+
+
 def test_each_run_imports_the_file_fresh_even_within_one_second(
     workspace: Path, custom_checks, monkeypatch: pytest.MonkeyPatch
 ) -> None:

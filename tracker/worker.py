@@ -267,7 +267,8 @@ def first_error_line(exc: BaseException, workspace: str) -> str:
         if isinstance(exc, SystemExit):
             message = f"sys.exit({exc.code!r}) was called"
         else:
-            message = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
+            # every line, joined: a multi-line message (a numpy array in an assert) keeps its "got ..."
+            message = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
         text = f"{kind}: {message}" if message else kind
         where = _location(exc.__traceback__, workspace)
         if where:
