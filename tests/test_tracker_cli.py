@@ -119,6 +119,22 @@ def test_db_option_and_environment_variable(workspace: Path, tmp_path: Path) -> 
     assert json.loads(via_env.stdout)[0]["state"] == "not started"
 
 
+def test_environment_variable_pointing_at_a_folder_is_named_in_the_error(workspace: Path, tmp_path: Path) -> None:
+    result = run_cli("status", "--workspace", str(workspace), env={"TINYTORCH_TRACKER_DB": str(tmp_path)})
+    assert result.returncode == 1 and "TINYTORCH_TRACKER_DB" in result.stderr, result.stderr
+
+
+def test_a_read_only_database_is_not_called_damaged() -> None:
+    """`attempt to write a readonly database` (permissions): moving the file aside would hide the progress."""
+    import sqlite3
+
+    from tracker.cli import database_failure
+
+    line = database_failure(sqlite3.OperationalError("attempt to write a readonly database"))
+    assert "writable" in line and "move it aside" not in line
+    assert "move it aside" in database_failure(sqlite3.DatabaseError("database disk image is malformed"))
+
+
 def test_showcase_runs_on_the_workspace_code(workspace: Path) -> None:
     result = run_cli("showcase", "1", "--fast", "--workspace", str(workspace), timeout=120)
     assert result.returncode == 2, result.stdout + result.stderr

@@ -135,11 +135,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get(DEBUG_ENV):
             raise
         if type(err).__module__ == "sqlite3":
-            print(f"{PROG}: error: the progress database failed ({err}); if it is damaged, move it aside "
-                  f"(default: .tinytorch/progress.db in the workspace) and run again", file=sys.stderr)
+            print(f"{PROG}: error: {database_failure(err)}", file=sys.stderr)
             return 1
         print(f"{PROG}: error: {type(err).__name__}: {err} (set {DEBUG_ENV}=1 for details)", file=sys.stderr)
         return 1
+
+
+def database_failure(err: Exception) -> str:
+    """The one line for an sqlite3 error; a read-only file is not damaged, so never say "move it aside"."""
+    where = "(default: .tinytorch/progress.db in the workspace)"
+    if "readonly" in str(err) or "read-only" in str(err):
+        return (f"the progress database cannot be written ({err}): make the file and its folder writable "
+                f"{where}; your progress in it is intact")
+    return f"the progress database failed ({err}); if it is damaged, move it aside {where} and run again"
 
 
 if __name__ == "__main__":

@@ -63,7 +63,7 @@ def _unusable(path: Path, err: Exception) -> TrackerError:
 
 def _connect(path: Path, create: bool) -> sqlite3.Connection:
     if path.exists() and not path.is_file():
-        raise TrackerError(f"{path} is not a file: pass --db PATH pointing at a database file")
+        raise TrackerError(f"{path} is not a file: point --db PATH (or $TINYTORCH_TRACKER_DB) at a database file")
     if create:
         make_folder(path.parent, hint="; pass --db PATH to keep progress elsewhere")
     mode = "rwc" if create else "rw"
