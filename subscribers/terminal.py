@@ -13,6 +13,7 @@ Why it is built this way:
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import threading
 import time
@@ -272,4 +273,6 @@ class TerminalSubscriber:
             return Text(f"showcase {label} finished in {took:.0f} s", style="bright_black")
         if code in (130, -2):  # SIGINT: the terminal's Ctrl-C reached it too
             return Text(f"showcase {label} stopped (Ctrl-C) after {took:.0f} s", style="yellow")
+        if self._closing and code in (-signal.SIGTERM, -signal.SIGKILL):  # close() ended it
+            return Text(f"showcase {label} stopped with the tracker after {took:.0f} s", style="yellow")
         return Text(f"showcase {label} ended with exit code {code} after {took:.0f} s", style="yellow")

@@ -212,6 +212,7 @@ def test_close_stops_a_playing_showcase_and_shows_what_waited(make_feed: MakeFee
     assert time.monotonic() - started < 1.5
     assert showcases.played() == [f"start 01_tensor_operations --workspace {feed.sub.workspace}"]
     assert "02 neural intelligence: not played, the tracker stopped" in feed.text
+    assert "exit code -15" not in feed.text  # our own SIGTERM is not the showcase failing
     assert "04 layers: in progress 1/4" in feed.text
     assert "2/16 complete" in feed.text  # the final status
 
