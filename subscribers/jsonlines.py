@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from tracker.events import to_json_line
@@ -15,9 +16,11 @@ class JsonLinesSubscriber:
     queue_size = 10_000
     overflow = "drop_oldest"
 
-    def __init__(self, stream: TextIO | None = None) -> None:
+    def __init__(self, stream: TextIO | None = None, on_gone: Callable[[], None] | None = None) -> None:
+        """`on_gone` is called once when the reader goes away (`watch --json | head -3` stops there)."""
         self._stream = stream or sys.stdout
         self._gone = False
+        self._on_gone = on_gone
 
     async def handle(self, event: dict[str, Any]) -> None:
         if self._gone:
@@ -27,6 +30,8 @@ class JsonLinesSubscriber:
             self._stream.flush()
         except (BrokenPipeError, ValueError):
             self._gone = True
+            if self._on_gone is not None:
+                self._on_gone()
 
     async def close(self) -> None:
         if not self._gone:

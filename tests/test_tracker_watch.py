@@ -139,6 +139,28 @@ def test_ctrl_c_during_a_running_check_kills_it(workspace: Path, watch_factory) 
     assert status.returncode == 0, status.stderr
 
 
+def test_watch_json_piped_into_head_stops_when_the_reader_goes(workspace: Path) -> None:
+    """`watch --json | head -3`: once head has exited, the next event ends watch (no daemon left behind)."""
+    import subprocess
+
+    from conftest import tracker_cmd
+
+    proc = subprocess.Popen([*tracker_cmd(), "watch", "--json", "--workspace", str(workspace)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    try:
+        assert proc.stdout is not None
+        assert json.loads(proc.stdout.readline())["type"] == "daemon.started"
+        proc.stdout.close()  # the reader (head) is gone
+        tensor = workspace / "tinytorch" / "tensor.py"
+        atomic_write(tensor, tensor.read_text() + "\n# a save, so that an event surely follows\n")
+        assert proc.wait(timeout=15) == 0
+        assert b"Traceback" not in proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def test_second_watch_on_the_same_workspace_refuses(workspace: Path, watch_factory) -> None:
     w = watch_factory(workspace)
     w.wait_for(lambda e: e["type"] == "daemon.started")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 from typing import Any
@@ -31,7 +32,8 @@ def _subscriber(args: argparse.Namespace, ws: Any) -> Any:
     if args.json:
         from subscribers.jsonlines import JsonLinesSubscriber
 
-        return JsonLinesSubscriber()
+        # nobody reads the events any more: stop as a pipeline member does, the way SIGTERM stops watch
+        return JsonLinesSubscriber(on_gone=lambda: os.kill(os.getpid(), signal.SIGTERM))
     from subscribers.terminal import TerminalSubscriber
 
     return TerminalSubscriber(workspace=ws, play_showcases=not args.no_showcase)
