@@ -124,6 +124,12 @@ def test_environment_variable_pointing_at_a_folder_is_named_in_the_error(workspa
     assert result.returncode == 1 and "TINYTORCH_TRACKER_DB" in result.stderr, result.stderr
 
 
+def test_an_unknown_option_shows_that_commands_usage(workspace: Path) -> None:
+    result = run_cli("status", "--bogus", "--workspace", str(workspace))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "usage: tinytorch-tracker status" in result.stderr and "unrecognized arguments: --bogus" in result.stderr
+
+
 def test_a_read_only_database_is_not_called_damaged() -> None:
     """`attempt to write a readonly database` (permissions): moving the file aside would hide the progress."""
     import sqlite3

@@ -106,8 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
-    if args.command != "demo" and extra:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.command != "demo" and extra:  # the command's own usage line, not the top-level one
+        commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        commands.choices.get(args.command, parser).error(f"unrecognized arguments: {' '.join(extra)}")
     args.rest = extra
     if args.command is None:
         parser.print_help()
