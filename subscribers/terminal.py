@@ -75,6 +75,7 @@ class TerminalSubscriber:
         self._proc: subprocess.Popen[bytes] | None = None
         self._player: threading.Thread | None = None
         self.last_event_id = 0
+        self._said: tuple[str | None, int] = (None, 0)  # (module, event id) of the last check line printed
 
     # ---- the Subscriber protocol -------------------------------------------------------------
     async def handle(self, event: dict) -> None:
@@ -92,8 +93,9 @@ class TerminalSubscriber:
             self._on_finished(data)
         elif kind == "module.regressed":
             self._set(data.get("module"), regressed=True, checking=False)
-            self._out(self._line(data.get("module"), "regressed", f"regressed, now {data.get('state')}",
-                                 data.get("error", "")))
+            if self._said != (data.get("module"), self.last_event_id - 1):  # not said by the line just above
+                self._out(self._line(data.get("module"), "regressed", f"regressed, now {data.get('state')}",
+                                     data.get("error", "")))
         elif kind == "achievement.unlocked":
             self._on_unlocked(data)
 
@@ -160,6 +162,7 @@ class TerminalSubscriber:
         if data.get("duration_ms") and state != "locked":
             words.append(f"({float(data['duration_ms']):.0f} ms)")
         self._out(self._line(mid, new.look, " ".join(words), new.error))
+        self._said = (mid, self.last_event_id)
 
     def _on_unlocked(self, data: dict) -> None:
         mid = data.get("module")

@@ -142,6 +142,16 @@ def test_regression_is_reported_once(make_feed: MakeFeed) -> None:
     assert "↓ 01 setup" in feed.text  # the final status marks it
 
 
+def test_a_regression_found_by_the_first_pass_is_one_line(make_feed: MakeFeed) -> None:
+    """watch restarted after setup broke: its check line is printed, module.regressed does not repeat it."""
+    feed = make_feed(play_showcases=False)
+    feed.finished("setup", "broken", error="NameError: name 'x' is not defined")
+    feed.send("module.regressed", module="setup", number=1, state="broken", error="NameError: name 'x' is not defined")
+    assert feed.text.count("NameError") == 1, feed.text
+    feed.close()
+    assert "↓ 01 setup" in feed.text
+
+
 def test_unlock_panel_then_showcases_in_order_without_blocking(
     tmp_path: Path, make_feed: MakeFeed, showcases: Showcases
 ) -> None:
