@@ -17,9 +17,11 @@ WIDTH = 80
 
 
 def first_line(error: BaseException) -> str:
-    """"Type: first line of the message", what a student needs to find the problem."""
-    text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+    """"Type: message" on one line (a multi-line message is joined: an assert's "got [[..]]" stays)."""
+    text = " ".join(line.strip() for line in str(error).splitlines() if line.strip())
+    if len(text) > 300:
+        text = text[:297] + "..."
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 def module_problem(module: Any) -> str | None:

@@ -75,6 +75,14 @@ def test_not_implemented_met_mid_showcase_names_its_module(template_workspace: P
     assert "Traceback" not in done.stderr
 
 
+def test_a_failing_checks_multi_line_message_is_kept_on_one_line() -> None:
+    from showcases._prerequisites import first_line
+
+    error = AssertionError("(2,3) + (3,): expected [[10. 21. 32.]\n [13. 24. 35.]], got [[-10. -19. -28.]\n [..]]")
+    assert first_line(error) == ("AssertionError: (2,3) + (3,): expected [[10. 21. 32.] [13. 24. 35.]], "
+                                 "got [[-10. -19. -28.] [..]]")
+
+
 def test_default_workspace_is_the_current_directory() -> None:
     result = play("01_tensor_operations", None, "--fast", cwd=REPO)
     assert result.returncode == 0, result.stderr
