@@ -51,6 +51,12 @@ def test_init_where_a_file_is_in_the_way_is_one_line(tmp_path: Path, where: str)
     assert (tmp_path / "a_file").read_text() == "keep me"
 
 
+def test_init_with_an_empty_dir_writes_nothing(tmp_path: Path) -> None:
+    result = run_cli("init", "", cwd=tmp_path)
+    assert result.returncode == 1 and "DIR is empty" in result.stderr, result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_init_that_cannot_finish_leaves_no_half_workspace(tmp_path: Path) -> None:
     """A disk that fills up mid-way (here: a 4 KiB file-size limit): one line, and no partial tinytorch/
     that a second `init` would then refuse as "already exists"."""

@@ -12,6 +12,8 @@ from tracker.errors import TrackerError
 def cmd_init(args: argparse.Namespace) -> int:
     from tracker.workspace_init import init_workspace
 
+    if not args.dir.strip():  # `init "$DIR"` with DIR unset would otherwise fill the current folder
+        raise TrackerError("DIR is empty: name the folder to create, e.g. tinytorch-tracker init mywork")
     target = Path(args.dir).expanduser().resolve()
     if target.exists() and not target.is_dir():
         raise TrackerError(f"{target} exists and is not a folder")
