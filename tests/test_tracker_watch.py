@@ -161,6 +161,22 @@ def test_watch_json_piped_into_head_stops_when_the_reader_goes(workspace: Path) 
             proc.wait()
 
 
+def test_sigterm_during_the_first_pass_exits_zero_without_a_traceback(workspace: Path) -> None:
+    """The signal handler is in place before the first pass, not installed some time during it."""
+    import subprocess
+
+    from conftest import tracker_cmd
+
+    for _ in range(5):
+        proc = subprocess.Popen([*tracker_cmd(), "watch", "--json", "--workspace", str(workspace)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        assert proc.stdout is not None
+        assert json.loads(proc.stdout.readline())["type"] == "daemon.started"
+        proc.send_signal(signal.SIGTERM)  # the first pass is starting now
+        out, err = proc.communicate(timeout=15)
+        assert proc.returncode == 0 and b"Traceback" not in err, err.decode()[-1500:]
+
+
 def test_second_watch_on_the_same_workspace_refuses(workspace: Path, watch_factory) -> None:
     w = watch_factory(workspace)
     w.wait_for(lambda e: e["type"] == "daemon.started")

@@ -140,8 +140,10 @@ class Daemon:
         async for paths in watch_sources(self.source_dir, poll=self.poll, stop_event=self._stop_watching):
             self._add_pending(paths)
 
-    async def _signals(self, scope: anyio.CancelScope) -> None:
+    async def _signals(self, scope: anyio.CancelScope, *,
+                       task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
         with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+            task_status.started()  # from here on a signal stops the daemon cleanly
             async for signum in signals:
                 self.stop_reason = signal.Signals(signum).name
                 self._stop_watching.set()
@@ -166,7 +168,8 @@ class Daemon:
         try:
             async with anyio.create_task_group() as tg:
                 self._tg = tg
-                tg.start_soon(self._signals, tg.cancel_scope)
+                # before the first pass: a Ctrl-C / SIGTERM during it must not meet the startup handler
+                await tg.start(self._signals, tg.cancel_scope)
                 tg.start_soon(self._watch)
                 try:
                     await self._serve()
