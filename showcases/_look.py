@@ -220,7 +220,7 @@ def run(script: str, main: Callable[[Showcase], None], argv: Sequence[str] | Non
     for module in (*catalog.prerequisites(unlocked_by.id), unlocked_by):
         problem = module_problem(module)
         if problem is not None:
-            report_incomplete(module, problem, path.stem[:2])
+            report_incomplete(module, problem, path.stem[:2], unlocked_by)
             return INCOMPLETE
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="replace")
@@ -238,7 +238,8 @@ def run(script: str, main: Callable[[Showcase], None], argv: Sequence[str] | Non
         sys.stdout.flush()
         if isinstance(error, NotImplementedError) and module is not None:
             hint = str(error).strip()
-            report_incomplete(module, f"not implemented yet{f' ({hint})' if hint else ''}", path.stem[:2])
+            report_incomplete(module, f"not implemented yet{f' ({hint})' if hint else ''}", path.stem[:2],
+                              unlocked_by)
             return INCOMPLETE
         message = textwrap.fill(f"The showcase stopped: {first_line(error)}", WIDTH, subsequent_indent="  ")
         sys.stderr.write(f"\n{message}\n  raised at {where}\n")

@@ -49,12 +49,14 @@ def module_problem(module: Any) -> str | None:
     return None
 
 
-def report_incomplete(module: Any, problem: str, showcase: str) -> None:
-    """One clear message on stderr: which module, why, and how to see its state."""
+def report_incomplete(module: Any, problem: str, showcase: str, unlocked_by: Any) -> None:
+    """One clear message on stderr: which module, why, how to see its state, and what it leads to."""
     reason = textwrap.fill(problem, WIDTH - 2, initial_indent="  ", subsequent_indent="    ")
+    route = ("" if module.id == unlocked_by.id else
+             f"Module {unlocked_by.number:02d} ({unlocked_by.title}) unlocks this showcase and builds on it.\n")
     sys.stderr.write(
         f"Showcase {showcase} needs Module {module.number:02d} ({module.title}), which is not complete:\n"
-        f"{reason}\nSee its state with:  tinytorch-tracker check {module.id}\n"
+        f"{reason}\n{route}See its state with:  tinytorch-tracker check {module.id}\n"
     )
 
 

@@ -51,6 +51,9 @@ def test_fresh_init_workspace_stops_at_the_tensor(name: str, template_workspace:
     result = play(name, template_workspace, "--fast")
     assert_stops_at(result, catalog.module("tensor"))  # all build on it; it is the first thing missing
     assert result.stdout == ""  # nothing simulated, not even the header
+    unlocker = unlocking_module(name)
+    route = f"Module {unlocker.number:02d} ({unlocker.title}) unlocks this showcase"
+    assert (route in result.stderr) == (unlocker.id != "tensor"), result.stderr
 
 
 @pytest.mark.parametrize("name", SHOWCASES)
