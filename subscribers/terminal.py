@@ -8,7 +8,10 @@ Why it is built this way:
   `achievement.unlocked` that reached `handle()` is never lost.
 - While a showcase plays, the Live status is stopped (transient, so it leaves no copies behind) and
   the showcase runs as a child process that inherits the terminal; then the status comes back.
-- Not a terminal (piped, CI): no Live display, one plain line per change; NO_COLOR is honoured by rich.
+- A change is one line, its first error whole on indented lines under it (wrapped to the width,
+  never cropped mid-error); a save that changes nothing visible still gets one dim "still" line for
+  the saved module (files.changed says which), so the student sees it was checked.
+- Not a terminal (piped, CI): no Live display, plain lines; NO_COLOR is honoured by rich.
 """
 
 from __future__ import annotations
@@ -38,6 +41,19 @@ def _wait_or_kill(proc: subprocess.Popen[bytes], grace_s: float) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+def _saved_modules(data: dict) -> set[str]:
+    """The modules whose own files a files.changed event names (not the dependents it re-checks).
+
+    A shared helper file is no module's own: then the modules it affects that need none of the others."""
+    affected = [m for m in data.get("modules") or [] if isinstance(m, str)]
+    own = {m.id for m in map(catalog.module_for_file, data.get("paths") or []) if m is not None}
+    saved = own & set(affected) if affected else own
+    if not saved:
+        known = {m.id: m for m in catalog.modules()}
+        saved = {mid for mid in affected if mid in known and not set(known[mid].requires) & set(affected)}
+    return saved
 
 
 @dataclass(frozen=True)
@@ -76,6 +92,7 @@ class TerminalSubscriber:
         self._player: threading.Thread | None = None
         self.last_event_id = 0
         self._said: tuple[str | None, int] = (None, 0)  # (module, event id) of the last check line printed
+        self._saved: set[str] = set()  # modules whose file was saved and whose check has not finished yet
 
     # ---- the Subscriber protocol -------------------------------------------------------------
     async def handle(self, event: dict) -> None:
@@ -87,6 +104,8 @@ class TerminalSubscriber:
             self._out(Text(f"watching {where}: each save is checked (Ctrl-C stops)", style="bold"))
         elif kind == "daemon.stopped":
             self._out(Text(f"tracker stopped ({data.get('reason', 'done')})", style="bright_black"))
+        elif kind == "files.changed":
+            self._saved |= _saved_modules(data)
         elif kind == "check.started":
             self._set(data.get("module"), checking=True)
         elif kind == "check.finished":
@@ -148,19 +167,24 @@ class TerminalSubscriber:
                       failed=int(data.get("failed") or 0), error=data.get("error") or "",
                       checking=False, regressed=old.regressed and state != "complete")
         self._rows[mid] = new
-        quiet = ("unknown", "locked", "not started")
-        if state in quiet and old.state in quiet:
-            return  # the first pass or a module opening up: the status (and panel) show these
+        saved = mid in self._saved  # the check of a save: said even when nothing changed
+        self._saved.discard(mid)
         if old.state == "complete" and state != "complete":
             return  # module.regressed tells this one
-        if new.state == old.state and (state == "locked" or (new.passed, new.failed, new.error) ==
-                                       (old.passed, old.failed, old.error)):
-            return
         words = [state]
         if new.passed + new.failed:
             words.append(f"{new.passed}/{new.passed + new.failed}")
         if data.get("duration_ms") and state != "locked":
             words.append(f"({float(data['duration_ms']):.0f} ms)")
+        quiet = ("unknown", "locked", "not started")
+        if (state in quiet and old.state in quiet) or (
+                new.state == old.state and (state == "locked" or (new.passed, new.failed, new.error) ==
+                                            (old.passed, old.failed, old.error))):
+            # the first pass, a module opening up, a dependent re-checked: the status shows these
+            if saved:  # one dim line, so the student sees the save was checked
+                still = "still " if state == old.state else ""
+                self._out(self._line(mid, "still", still + " ".join(words)))
+            return
         self._out(self._line(mid, new.look, " ".join(words), new.error))
         self._said = (mid, self.last_event_id)
 

@@ -19,13 +19,22 @@ from rich.text import Text
 from tracker import catalog
 
 SYMBOLS = {"complete": "✓", "in progress": "◐", "not started": "○", "broken": "✗", "locked": "·",
-           "regressed": "↓", "checking": "…", "unknown": " "}
+           "regressed": "↓", "checking": "…", "unknown": " ", "still": "·"}
 ASCII = {"complete": "+", "in progress": "~", "not started": "o", "broken": "x", "locked": "-",
-         "regressed": "v", "checking": "?", "unknown": " "}
+         "regressed": "v", "checking": "?", "unknown": " ", "still": "."}
 STYLES = {"complete": "green", "in progress": "yellow", "not started": "default", "broken": "red",
-          "locked": "bright_black", "regressed": "magenta", "checking": "cyan", "unknown": "bright_black"}
+          "locked": "bright_black", "regressed": "magenta", "checking": "cyan", "unknown": "bright_black",
+          "still": "bright_black"}
 CELL_WIDTH = 17  # "· 14 benchmarking"
 LEGEND = ("complete", "in progress", "not started", "broken", "locked")
+ERROR_INDENT = 11  # under the module label: "20:31:07 ◐ "
+ERROR_LINES = 3  # an error longer than this many wrapped lines ends in an ellipsis
+
+
+def error_words(error: str) -> str:
+    """A first error in the words the student reads (`check`, `status` and `watch` alike):
+    "not implemented: ..." rather than "NotImplementedError: ..."."""
+    return error.replace("NotImplementedError: ", "not implemented: ")
 
 
 @dataclass(frozen=True)
@@ -63,7 +72,7 @@ class View:
         self.live = live
         unicode = (console.encoding or "").lower().startswith("utf")
         self.symbols = SYMBOLS if unicode else ASCII
-        self.dash, self.dot = ("—", "·") if unicode else ("-", ",")
+        self.dot = "·" if unicode else ","
 
     def status(self, rows: Mapping[str, Row]) -> RenderableType:
         """Overall progress and one cell per module, in catalog order."""
@@ -102,16 +111,31 @@ class View:
         return text
 
     def line(self, module_id: str | None, look: str, what: str, error: str = "") -> Text:
-        """`20:31:07 ◐ 02 tensor: in progress 5/7 (40 ms) — AssertionError: ...`"""
+        """`20:31:07 ◐ 02 tensor: in progress 5/7 (40 ms)`, then the first error whole on indented
+        lines wrapped to the console (at most ERROR_LINES; only a longer one is cut, with an ellipsis)."""
         try:
             label = catalog.module(module_id or "").label
         except KeyError:
             label = str(module_id)
         text = Text(time.strftime("%H:%M:%S "), style="bright_black")
         text.append(f"{self.symbols.get(look, ' ')} {label}: {what}", style=STYLES.get(look, ""))
-        if error:
-            text.append(f" {self.dash} {error}")
+        for part in self.wrap_error(error):
+            text.append("\n" + " " * ERROR_INDENT)
+            text.append(part)
         return text
+
+    def wrap_error(self, error: str) -> list[str]:
+        """`error` in `check`'s words, as lines that fit beside the indent and off the last column."""
+        words = " ".join(error_words(error).split())  # one paragraph: the lines are ours to break
+        if not words:
+            return []
+        width = max(20, self.console.width - 1 - ERROR_INDENT)
+        lines = [line.plain.rstrip() for line in Text(words).wrap(self.console, width, overflow="fold")]
+        if len(lines) > ERROR_LINES:
+            ellipsis = "…" if self.symbols is SYMBOLS else "..."
+            rest = " ".join(lines[ERROR_LINES - 1:])
+            lines = lines[:ERROR_LINES - 1] + [rest[: width - len(ellipsis)].rstrip() + ellipsis]
+        return lines
 
     def panel(self, data: Mapping, showcase_line: str, done: frozenset[str], row: Row) -> RenderableType:
         """The "capability unlocked" panel for an achievement.unlocked event's data."""

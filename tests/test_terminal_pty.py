@@ -129,3 +129,23 @@ def test_no_showcase_shows_the_panel_but_plays_nothing(workspace: Path) -> None:
         assert "1/16 complete" in term.text  # the final status stays on screen
     finally:
         term.kill()
+
+
+def test_a_save_shows_its_whole_error_and_an_unchanged_save_is_still_acknowledged(workspace: Path) -> None:
+    term = _watch(workspace, "--no-showcase")
+    try:
+        term.wait_for("0/16 complete")
+        source = reference_source("tensor.py")
+        broken = source.rstrip("\n") + "\nbroken = print(\n"
+        where = f"(tensor.py, line {broken.count(chr(10))})"
+        atomic_write(workspace / "tinytorch" / "tensor.py", broken)
+        term.wait_for(where)  # the end of the error, not cropped at 80 columns
+        assert re.search(r"02 tensor: broken \(\d+ ms\)\n +SyntaxError: '\(' was never closed " + re.escape(where),
+                         term.text), term.text[-3000:]
+        atomic_write(workspace / "tinytorch" / "tensor.py", broken + "# saved again, the same error\n")
+        term.wait_for("· 02 tensor: still broken")
+        assert term.text.count("was never closed") == 1  # the repeat is one line, not the error again
+        code, _ = term.ctrl_c()
+        assert code == 0
+    finally:
+        term.kill()

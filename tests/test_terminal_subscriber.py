@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,6 +17,8 @@ from rich.console import Console
 import showcases as showcases_package
 from subscribers.terminal import TerminalSubscriber
 from tracker import catalog
+
+INDENT = " " * 11  # an error's lines sit under the module label
 
 
 class Feed:
@@ -37,6 +40,12 @@ class Feed:
         m = catalog.module(module)
         self.send("check.finished", module=m.id, number=m.number, state=state, passed=passed, failed=failed,
                   duration_ms=12.0, error=error)
+
+    def save(self, *files: str) -> None:
+        """files.changed as the daemon sends it: the saved files and every module they re-check."""
+        own = [m.id for m in map(catalog.module_for_file, files) if m]
+        wanted = {m.id for m in catalog.with_dependents(own or [m.id for m in catalog.modules()])}
+        self.send("files.changed", paths=list(files), modules=[m.id for m in catalog.modules() if m.id in wanted])
 
     def unlock(self, module: str) -> None:
         m = catalog.module(module)
@@ -121,12 +130,12 @@ def test_first_pass_is_quiet_and_each_change_is_one_line(tmp_path: Path, make_fe
     assert feed.text.count("\n") == 1, feed.text  # only the "watching" line
     error = "check_matmul: AssertionError: (2, 3) @ (3, 4) gave shape (2, 3)"
     feed.finished("tensor", "in progress", passed=5, failed=2, error=error)
-    assert f"02 tensor: in progress 5/7 (12 ms) — {error}" in feed.text
+    assert f"02 tensor: in progress 5/7 (12 ms)\n{INDENT}{error}\n" in feed.text
     before = feed.text
     feed.finished("tensor", "in progress", passed=5, failed=2, error=error)
-    assert feed.text == before  # nothing changed, nothing said
+    assert feed.text == before  # nothing changed and nothing saved (a dependent re-checked): nothing said
     feed.finished("tensor", "broken", error="SyntaxError: invalid syntax (tensor.py, line 3)")
-    assert "02 tensor: broken (12 ms) — SyntaxError: invalid syntax (tensor.py, line 3)" in feed.text
+    assert f"02 tensor: broken (12 ms)\n{INDENT}SyntaxError: invalid syntax (tensor.py, line 3)\n" in feed.text
     assert "\x1b" not in feed.text  # not a terminal: plain text
 
 
@@ -137,7 +146,7 @@ def test_regression_is_reported_once(make_feed: MakeFeed) -> None:
     feed.finished("setup", "broken", error="NameError: name 'x' is not defined")
     feed.send("module.regressed", module="setup", number=1, state="broken", error="NameError: name 'x' is not defined")
     assert feed.text.count("NameError") == 1
-    assert "01 setup: regressed, now broken — NameError" in feed.text
+    assert f"01 setup: regressed, now broken\n{INDENT}NameError" in feed.text
     feed.close()
     assert "↓ 01 setup" in feed.text  # the final status marks it
 
@@ -272,5 +281,84 @@ def test_ascii_symbols_when_the_terminal_cannot_show_unicode(tmp_path: Path) -> 
         "error": "SyntaxError: invalid syntax"}})
     anyio.run(sub.close)
     text = raw.getvalue().decode("ascii")
-    assert "x 02 tensor: broken (5 ms) - SyntaxError: invalid syntax" in text
+    assert f"x 02 tensor: broken (5 ms)\n{INDENT}SyntaxError: invalid syntax\n" in text
     assert "0/16 complete" in text
+
+
+def test_the_first_error_is_shown_whole_under_the_state_line(make_feed: MakeFeed) -> None:
+    """At 80 columns the part that says where (line 32, the expected shape) is not cut off."""
+    syntax = "SyntaxError: '(' was never closed (tensor.py, line 32)"
+    broadcast = ("check_add_broadcasts: AssertionError: Tensor([[1, 2, 3]]) + Tensor([[10], [20]]) should "
+                 "broadcast to shape (2, 3), got (1, 3)")
+    for terminal_like in (False, True):
+        feed = make_feed(terminal_like=terminal_like, play_showcases=False)
+        feed.first_pass()
+        feed.finished("tensor", "broken", error=syntax)
+        feed.finished("tensor", "in progress", passed=3, failed=3, error=broadcast)
+        feed.finished("tensor", "in progress", passed=3, failed=4,
+                      error="check_create: NotImplementedError: wrap a numpy array")
+        feed.finished("tensor", "in progress", passed=3, failed=5, error="check_x: AssertionError: " + "word " * 100)
+        lines = feed.text.splitlines()
+        assert f"02 tensor: broken (12 ms)\n{INDENT}{syntax}\n" in feed.text
+        at = next(i for i, line in enumerate(lines) if line.endswith("in progress 3/6 (12 ms)"))
+        assert all(line.startswith(INDENT) and not line.endswith("…") for line in lines[at + 1:at + 3])
+        assert " ".join(line.strip() for line in lines[at + 1:at + 3]) == broadcast  # wrapped, nothing lost
+        assert f"in progress 3/7 (12 ms)\n{INDENT}check_create: not implemented: wrap a numpy array\n" in feed.text
+        at = next(i for i, line in enumerate(lines) if line.endswith("in progress 3/8 (12 ms)"))
+        assert [line.startswith(INDENT) for line in [*lines, ""][at + 1:at + 5]] == [True, True, True, False]
+        assert lines[at + 3].endswith("…")  # only an error past 3 lines is cut
+        assert all(len(re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", line)) < 80 for line in lines), feed.text
+        assert "NotImplementedError" not in feed.text
+    assert "\x1b" not in make_feed().text
+
+
+def test_a_save_is_acknowledged_even_when_nothing_changed(tmp_path: Path, make_feed: MakeFeed) -> None:
+    feed = make_feed(play_showcases=False)
+    feed.send("daemon.started", workspace=str(tmp_path), db="progress.db")
+    feed.first_pass()
+    assert feed.text.count("\n") == 1  # the first pass stays quiet
+    feed.save("tinytorch/tensor.py")  # still every check NotImplementedError; dependents stay locked
+    feed.finished("tensor", "not started", failed=3, error="NotImplementedError: yours to write")
+    for m in catalog.dependents("tensor"):
+        feed.finished(m.id, "locked")
+    new = feed.text.splitlines()[1:]
+    assert len(new) == 1 and new[0].endswith("· 02 tensor: still not started 0/3 (12 ms)"), new
+    error = "check_add_broadcasts: AssertionError: got shape (1, 3)"
+    feed.save("tinytorch/tensor.py")
+    feed.finished("tensor", "in progress", passed=3, failed=3, error=error)
+    feed.save("tinytorch/tensor.py")  # the same counts and error again
+    feed.finished("tensor", "in progress", passed=3, failed=3, error=error)
+    for m in catalog.dependents("tensor"):
+        feed.finished(m.id, "locked")
+    new = feed.text.splitlines()[2:]
+    assert new[0].endswith("◐ 02 tensor: in progress 3/6 (12 ms)") and new[1] == INDENT + error
+    assert len(new) == 3 and new[2].endswith("· 02 tensor: still in progress 3/6 (12 ms)"), new
+    feed.finished("tensor", "in progress", passed=3, failed=3, error=error)  # re-checked, not saved: quiet
+    feed.save("tinytorch/activations.py")  # a locked module's own file
+    feed.finished("activations", "locked")
+    assert feed.text.splitlines()[5:] == [feed.text.splitlines()[5]]
+    assert feed.text.splitlines()[5].endswith("· 03 activations: still locked")
+    assert "\x1b" not in feed.text
+
+
+def test_a_helper_file_save_is_acknowledged_by_the_modules_needing_nothing_else(make_feed: MakeFeed) -> None:
+    feed = make_feed(play_showcases=False)
+    feed.first_pass()
+    feed.save("tinytorch/__init__.py")  # re-checks all 16
+    for m in catalog.modules():
+        feed.finished(m.id, "locked" if m.requires else "not started", failed=3,
+                      error="NotImplementedError: yours to write")
+    lines = feed.text.splitlines()
+    assert [line[9:] for line in lines] == ["· 01 setup: still not started 0/3 (12 ms)",
+                                            "· 02 tensor: still not started 0/3 (12 ms)"], lines
+
+
+def test_a_save_checked_as_a_new_state_is_one_ordinary_line(make_feed: MakeFeed) -> None:
+    feed = make_feed(play_showcases=False)
+    feed.first_pass()
+    feed.save("tinytorch/tensor.py")
+    feed.finished("tensor", "broken", error="SyntaxError: invalid syntax (tensor.py, line 3)")
+    assert feed.text.count("02 tensor") == 1 and "still" not in feed.text
+    feed.save("tinytorch/tensor.py")
+    feed.finished("tensor", "broken", error="SyntaxError: invalid syntax (tensor.py, line 3)")
+    assert "✗ 02 tensor: broken (12 ms)" in feed.text and feed.text.endswith("· 02 tensor: still broken (12 ms)\n")

@@ -44,7 +44,7 @@ def print_modules(rows: list[dict[str, Any]], achieved: set[str], whole_errors: 
     from rich.console import Console
     from rich.table import Table
 
-    from subscribers.terminal_view import STYLES
+    from subscribers.terminal_view import STYLES, error_words
 
     console = Console()
     room = max(20, console.width - 50)
@@ -58,7 +58,7 @@ def print_modules(rows: list[dict[str, Any]], achieved: set[str], whole_errors: 
         label = f"regressed ({state})" if m.id in achieved and state != COMPLETE else state
         total = r["passed"] + r["failed"]
         checks = f"{r['passed']}/{total}" if total else ""
-        error = r["error"].replace("NotImplementedError: ", "not implemented: ")
+        error = error_words(r["error"])
         if not whole_errors and len(error) > room:
             error = error[: room - 1] + "…"
         table.add_row(f"{m.number:02d}", m.id, f"[{STYLES.get(state, 'default')}]{label}", checks, error)
