@@ -118,3 +118,63 @@ def test_falls_back_to_polling_when_native_events_fail(tmp_path: Path, monkeypat
     assert calls == [False, True]
     assert len(notes) == 1 and "watch limit" in notes[0] and "max_user_watches" in notes[0]
     assert "polling" in notes[0]
+
+
+def test_a_folder_moved_away_and_back_is_still_watched(workspace: Path, watch_factory) -> None:
+    w = watch_factory(workspace)
+    w.ready()
+    src = workspace / "tinytorch"
+    src.rename(workspace / "elsewhere")
+    (workspace / "elsewhere").rename(src)
+    time.sleep(0.3)
+    atomic_write(src / "system.py", reference_source("system.py"))
+    assert w.finished("setup")["data"]["state"] == "complete"
+    assert "tinytorch/ was replaced" in _stop_and_stderr(w)
+
+
+def test_a_folder_restored_from_a_copy_is_watched_and_compared(workspace: Path, watch_factory) -> None:
+    import shutil
+
+    w = watch_factory(workspace)
+    w.ready()
+    src = workspace / "tinytorch"
+    shutil.copytree(src, workspace / "copy")
+    (workspace / "copy" / "system.py").write_text(reference_source("system.py"))  # the backup differs
+    mark = len(w.events)
+    shutil.rmtree(src)
+    shutil.copytree(workspace / "copy", src)
+    assert w.finished("setup")["data"]["state"] == "complete"  # content hashes decide what is re-checked
+    w.settle(quiet=0.5)
+    assert "tensor" not in started_modules(w.events[mark:])  # unchanged modules are not re-checked
+    atomic_write(src / "tensor.py", reference_source("tensor.py"))
+    assert w.finished("tensor")["data"]["state"] == "complete"
+    assert _stop_and_stderr(w)
+
+
+def test_a_folder_gone_and_back_breaks_then_recovers(workspace: Path, watch_factory) -> None:
+    w = watch_factory(workspace)
+    w.ready()
+    src = workspace / "tinytorch"
+    src.rename(workspace / "elsewhere")
+    assert w.finished("setup")["data"]["state"] == "broken"
+    w.settle(quiet=0.5)
+    (workspace / "elsewhere").rename(src)
+    assert w.finished("setup")["data"]["state"] == "not started"
+    err = _stop_and_stderr(w)
+    assert "tinytorch/ is gone: waiting for it to come back" in err and "tinytorch/ is back" in err
+
+
+def test_a_renamed_workspace_stops_watch_with_a_clear_message(workspace: Path, watch_factory) -> None:
+    w = watch_factory(workspace)
+    w.ready()
+    workspace.rename(workspace.with_name("moved"))
+    assert w.proc.wait(timeout=10) != 0
+    err = w.proc.stderr.read() if w.proc.stderr else ""
+    assert "moved or was deleted: start watch again in its new place" in err, err
+    assert "could not report" not in err and "Traceback" not in err, err
+
+
+def _stop_and_stderr(w) -> str:
+    rc, _ = w.stop()
+    assert rc == 0, w.stderr
+    return w.stderr

@@ -69,6 +69,7 @@ class Daemon:
         self._tg: anyio.abc.TaskGroup | None = None
         self._stop_watching = threading.Event()  # seen by watchfiles' thread within one step
         self.stop_reason = "stopped"
+        self._workspace_gone = False
 
     def _publish(self, event: dict[str, Any]) -> None:
         self.bus.publish(event)
@@ -129,6 +130,9 @@ class Daemon:
             todo = [m for m in catalog.modules() if m.id in remaining]
             if not todo:
                 return
+            if not self.workspace.is_dir():  # renamed or deleted: checking would only blame the code
+                self._stop_workspace_gone()
+                return
             remaining.discard(todo[0].id)
             await self.checker.check(todo[0])
 
@@ -136,8 +140,25 @@ class Daemon:
         await anyio.sleep(SETTLE_S)
         self._add_pending({path})
 
+    def _stop_workspace_gone(self) -> None:
+        """The workspace folder is no longer at its path: stop (run() then says so in one line)."""
+        self._workspace_gone = True
+        self.stop_reason = "workspace moved"
+        self._stop_watching.set()
+        if self._tg is not None:
+            self._tg.cancel_scope.cancel()
+
+    def _note(self, message: str) -> None:
+        if not self.workspace.is_dir():  # tinytorch/ went with its workspace: that is the news
+            self._stop_workspace_gone()
+            return
+        log.warning("%s", message)
+
     async def _watch(self) -> None:
-        async for paths in watch_sources(self.source_dir, poll=self.poll, stop_event=self._stop_watching):
+        async for paths in watch_sources(self.source_dir, poll=self.poll, on_note=self._note,
+                                         stop_event=self._stop_watching):
+            if self.source_dir in paths:  # the folder was replaced (or came back): hashes decide
+                paths = (paths - {self.source_dir}) | set(self.hashes.known()) | set(self._sources())
             self._add_pending(paths)
 
     async def _signals(self, scope: anyio.CancelScope, *,
@@ -178,4 +199,7 @@ class Daemon:
         finally:
             with anyio.CancelScope(shield=True):
                 self._emit(DAEMON_STOPPED, {"reason": self.stop_reason})
+        if self._workspace_gone:
+            raise TrackerError(f"the workspace folder {self.workspace} moved or was deleted: "
+                               "start watch again in its new place")
         return self.stop_reason

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import stat
 from collections.abc import AsyncIterator, Callable
+from contextlib import aclosing
 from pathlib import Path
 
 log = logging.getLogger("tinytorch-tracker")
@@ -19,7 +21,8 @@ log = logging.getLogger("tinytorch-tracker")
 STEP_MS = 4
 DEBOUNCE_MS = 400
 POLL_DELAY_MS = 50
-RUST_TIMEOUT_MS = 5_000
+RUST_TIMEOUT_MS = 5_000  # also how often the watched folder's identity is re-checked when all is quiet
+REATTACH_POLL_S = 0.1  # how often a vanished tinytorch/ is looked for
 # file systems where inotify events do not arrive (network mounts, WSL's Windows drives, VM shares)
 _NO_NATIVE_EVENTS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "drvfs", "v9fs", "vboxsf", "fuse.sshfs",
                      "afs", "ncpfs", "fuse.rclone", "prl_fs", "vmhgfs", "fuse.vmhgfs-fuse"}
@@ -57,6 +60,15 @@ def polling_reason(path: Path, mounts: str | None = None) -> str | None:
     return None
 
 
+def folder_identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the folder at `path`; None when there is no folder there (gone, or a file)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISDIR(st.st_mode) else None
+
+
 def _hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
@@ -79,6 +91,10 @@ class ContentHashes:
             return None
         except OSError as err:  # unreadable right now (permissions, a half-done rename): treat as new
             return f"unreadable:{err.errno}"
+
+    def known(self) -> list[Path]:
+        """Every path recorded so far (including ones last seen missing)."""
+        return list(self._known)
 
     def snapshot(self, paths: list[Path]) -> None:
         """Record the current content of every path."""
@@ -107,7 +123,13 @@ async def watch_sources(
 
     Falls back to polling, with a note, when native events are unavailable (a file system without
     them, the inotify watch limit reached, or an OS error starting the watcher).
+
+    The watch follows a folder, not a path: when `source_dir` is moved away, deleted or replaced (a
+    restore from backup), a note says so, the watcher re-attaches to whatever folder is at the path
+    now (waiting for one to come back if needed) and yields a set holding `source_dir` itself,
+    meaning "anything may have changed: compare everything".
     """
+    import anyio
     from watchfiles import awatch
 
     note = on_note or (lambda msg: log.warning("%s", msg))
@@ -116,20 +138,57 @@ async def watch_sources(
         if reason:
             note(f"{reason}: polling for changes every {POLL_DELAY_MS} ms instead (--poll)")
             poll = True
+    name = f"{source_dir.name}/"
+    root = str(source_dir)
 
     def keep(_change: object, path: str) -> bool:
-        return is_source_file(path, source_dir)
+        return path == root or is_source_file(path, source_dir)
 
+    def stopped() -> bool:
+        is_set = getattr(stop_event, "is_set", None)
+        return bool(is_set and is_set())
+
+    attached: tuple[int, int] | None = None  # the folder being watched
+    lost = False  # the watched folder was moved, deleted or replaced
     while True:
+        current = folder_identity(source_dir)
+        if current is None:
+            note(f"{name} is gone: waiting for it to come back")
+            if attached is not None:
+                yield {source_dir}  # its files are missing now: their modules are reported broken
+            while current is None:
+                if stopped():
+                    return
+                await anyio.sleep(REATTACH_POLL_S)
+                current = folder_identity(source_dir)
+            note(f"{name} is back: watching it again")
+            yield {source_dir}
+        elif lost:
+            note(f"{name} was replaced: watching the new folder")
+            yield {source_dir}
+        attached, lost = current, False
         try:
-            async for changes in awatch(
+            # nothing awaits between the yield above and this: the caller compares files once it is watched
+            async with aclosing(awatch(
                 source_dir, watch_filter=keep, debounce=DEBOUNCE_MS, step=STEP_MS,
                 rust_timeout=RUST_TIMEOUT_MS, force_polling=poll, poll_delay_ms=POLL_DELAY_MS,
-                stop_event=stop_event, recursive=False,
-            ):
-                yield {Path(p) for _, p in changes}
-            return
+                stop_event=stop_event, recursive=False, yield_on_timeout=True,
+            )) as batches:
+                async for changes in batches:
+                    paths = {Path(p) for _, p in changes}
+                    files = paths - {source_dir}
+                    if files:
+                        yield files
+                    # an event on the folder itself, or (the periodic check) another folder at its path
+                    if source_dir in paths or folder_identity(source_dir) != attached:
+                        lost = True
+                        break
+                else:
+                    return
         except OSError as err:
+            if folder_identity(source_dir) != attached:
+                lost = True
+                continue  # it vanished or changed as the watch started: attach again
             if poll:
                 raise
             limit = "watch limit" in str(err).lower() or getattr(err, "errno", None) == 28
