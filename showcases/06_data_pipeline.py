@@ -137,8 +137,8 @@ def throughput(show: Showcase, train) -> float:
     one = next(rate for name, size, rate in rows if name == "photos" and size == 1)
     show.print(f"{50_000 / photo_rate:.1f} s of loading. Batches served {photo_rate / one:.1f}× more photos/s than "
                "one photo at a time.")
-    show.print("These photos sit in memory; real pipelines decode files from disk, so they load in")
-    show.print("parallel workers while the model trains on the previous batch.")
+    show.print("These photos sit in memory; real pipelines decode files from disk, so they load")
+    show.print("in parallel workers while the model trains on the previous batch.")
     show.pause(3)
     return photo_rate
 
