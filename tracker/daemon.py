@@ -185,12 +185,13 @@ class Daemon:
         """Run until a signal; returns why it stopped. The database stays consistent throughout."""
         self._wake = anyio.Event()
         self.hashes.snapshot(self._sources())
-        self._emit(DAEMON_STARTED, {"workspace": str(self.workspace), "db": str(self.store.path)})
         try:
             async with anyio.create_task_group() as tg:
                 self._tg = tg
-                # before the first pass: a Ctrl-C / SIGTERM during it must not meet the startup handler
+                # before daemon.started and the first pass: from the moment a tool sees that event, a
+                # Ctrl-C / SIGTERM stops the daemon cleanly instead of meeting the startup handler
                 await tg.start(self._signals, tg.cancel_scope)
+                self._emit(DAEMON_STARTED, {"workspace": str(self.workspace), "db": str(self.store.path)})
                 tg.start_soon(self._watch)
                 try:
                     await self._serve()
