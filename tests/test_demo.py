@@ -21,13 +21,11 @@ def test_demo_unlocks_every_module_and_plays_the_showcases(tmp_path: Path) -> No
     for m in catalog.modules():
         assert f"*** ✓ capability unlocked: {m.number:02d} {m.title} ***" in out
     assert "02 tensor: in progress" in out and "04 layers: broken" in out  # the detours on the way
-    present = {p.stem for p in showcase_paths()}
-    for m in catalog.modules():
-        if m.showcase in present:
-            assert re.search(rf"showcase {m.showcase[:2]} .* finished in \d+ s", out), m.showcase
-        elif m.showcase:
-            assert f"{m.showcase[:2]}" in out and "not installed yet" in out
-    assert out.count("Look what you built!") == sum(1 for m in catalog.modules() if m.showcase in present)
+    showcases = [m.showcase for m in catalog.modules() if m.showcase]
+    assert sorted(showcases) == [p.stem for p in showcase_paths()]  # every showcase of the catalog exists
+    for name in showcases:
+        assert re.search(rf"showcase {name[:2]} .* finished in \d+ s", out), name
+    assert out.count("Look what you built!") == len(showcases)
     assert "all 16 modules unlocked" in out
     assert "$ tinytorch-tracker status" in out and "$ tinytorch-tracker history" in out
     history = run_cli("history", "--json", "--workspace", str(ws))

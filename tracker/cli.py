@@ -7,6 +7,7 @@ Only argparse is imported up front so `--help` is instant; each command imports 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
@@ -79,27 +80,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# command -> (module under tracker.commands, function): imported only when run, so --help stays light
+_COMMANDS = {
+    "init": ("setup", "cmd_init"),
+    "watch": ("watch", "cmd_watch"),
+    "check": ("watch", "cmd_check"),
+    "status": ("report", "cmd_status"),
+    "history": ("report", "cmd_history"),
+    "showcase": ("setup", "cmd_showcase"),
+    "demo": ("setup", "cmd_demo"),
+}
+
+
 def _dispatch(args: argparse.Namespace) -> int:
-    if args.command == "init":
-        from tracker.commands.setup import cmd_init
-        return cmd_init(args)
-    if args.command == "watch":
-        from tracker.commands.watch import cmd_watch
-        return cmd_watch(args)
-    if args.command == "check":
-        from tracker.commands.watch import cmd_check
-        return cmd_check(args)
-    if args.command == "status":
-        from tracker.commands.report import cmd_status
-        return cmd_status(args)
-    if args.command == "history":
-        from tracker.commands.report import cmd_history
-        return cmd_history(args)
-    if args.command == "showcase":
-        from tracker.commands.setup import cmd_showcase
-        return cmd_showcase(args)
-    from tracker.commands.setup import cmd_demo
-    return cmd_demo(args)
+    module, function = _COMMANDS[args.command]
+    return getattr(importlib.import_module(f"tracker.commands.{module}"), function)(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
